@@ -1,0 +1,42 @@
+/** Presentation helpers shared by several commands (not a command itself). */
+import { context, type Block } from '../src/core/reply.js';
+import { UsageError } from '../src/core/errors.js';
+import { CLOUDS, type Cloud } from '../src/domain/model/cloud.js';
+import type { Instance, InstanceState } from '../src/domain/model/instance.js';
+import type { Gap, Scope } from '../src/domain/ports/cloud-provider.port.js';
+import { formatUsd } from '../src/lib/money.js';
+
+export const PROVIDER_FLAG = { kind: 'enum', values: CLOUDS, multiple: true, description: 'only this cloud (repeatable)' } as const;
+export const REGION_FLAG = { kind: 'string', multiple: true, placeholder: 'region', description: 'only this region (repeatable)' } as const;
+export const REFRESH_FLAG = { kind: 'boolean', description: 'bypass the inventory cache and ask the clouds again' } as const;
+
+export function scopeOf(flags: { provider?: Cloud[]; region?: string[] }): Scope {
+  return {
+    ...(flags.provider?.length ? { clouds: flags.provider } : {}),
+    ...(flags.region?.length ? { regions: flags.region } : {}),
+  };
+}
+
+/** A visible warning whenever part of the estate could not be read: partial results are never silent. */
+export function gapBlocks(gaps: readonly Gap[]): Block[] {
+  if (gaps.length === 0) return [];
+  const lines = gaps.map((g) => `- ${[g.provider, g.account, g.region].filter(Boolean).join(' ')}: ${g.message} (${g.code})`);
+  return [context(`⚠️ **Partial result**: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of the estate could not be read.\n${lines.join('\n')}`)];
+}
+
+export function hourly(i: Instance): string {
+  return i.price.kind === 'priced' ? formatUsd(i.price.hourlyMicros, { precise: true }) : 'unpriced';
+}
+
+export function matchesTags(i: Instance, tags: readonly [string, string][]): boolean {
+  return tags.every(([k, v]) => i.tags[k] === v);
+}
+
+export function filterInstances(list: readonly Instance[], f: { state?: InstanceState[]; tag?: [string, string][] }): Instance[] {
+  return list.filter((i) => (!f.state?.length || f.state.includes(i.state)) && matchesTags(i, f.tag ?? []));
+}
+
+export function requireNonEmpty<T>(items: T[], what: string): T[] {
+  if (items.length === 0) throw new UsageError(`No ${what} given.`);
+  return items;
+}

@@ -1,0 +1,13 @@
+/**
+ * The command registry, as an explicit list: adding a command is one file here plus one line below.
+ * Button actions are listed in `actions`.
+ */
+import type { ActionDef, AnyCommand } from '../src/core/command.js';
+import { costCommand } from './cost.command.js';
+import { demoCommand } from './demo.command.js';
+import { helpCommand } from './help.command.js';
+import { inventoryCommand } from './inventory.command.js';
+
+export const commands: AnyCommand[] = [helpCommand, inventoryCommand, costCommand, demoCommand];
+
+export const actions: ActionDef[] = [];

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment, validated here once at start. `.env.example` lists each
+ * variable with its default and meaning (a test keeps the two in step).
+ */
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'expected true or false' })
+    .default(def ? 'true' : 'false')
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const list = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const int = (def: number, min: number, max: number) =>
+  z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(min).max(max).default(def);
+
+export const ENV_SCHEMA = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ message: 'expected an absolute URL such as https://steward.example.com' }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// connection string')
+    .optional(),
+  STEWARD_DATA_DIR: z.string().min(1).default('./.steward'),
+  STEWARD_PROVIDERS: z
+    .string()
+    .default('demo')
+    .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.enum(['demo', 'aws', 'azure', 'gcp'], { message: 'expected a comma list of demo, aws, azure, gcp' })).min(1)),
+  STEWARD_DEMO_ESTATE: z.string().min(1).optional(),
+  STEWARD_DEMO_SEED: int(42, 0, 2 ** 31 - 1),
+  STEWARD_DEMO_INSTANCES: int(60, 1, 20000),
+  STEWARD_CONSOLE: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
+  STEWARD_INVENTORY_TTL_SECONDS: int(300, 0, 86400),
+  STEWARD_PRICES_CSV: z.string().min(1).optional(),
+  AWS_REGIONS: list,
+  AZURE_SUBSCRIPTION_IDS: list,
+  GCP_PROJECT_IDS: list,
+};
+
+const schema = z.object(ENV_SCHEMA);
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  http: { port: number; host: string; publicUrl: string | undefined };
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  providers: Env['STEWARD_PROVIDERS'];
+  demo: { estateFile: string | undefined; seed: number; instances: number };
+  console: boolean;
+  inventoryTtlMs: number;
+  pricesCsv: string | undefined;
+  aws: { regions: string[] };
+  azure: { subscriptionIds: string[] };
+  gcp: { projectIds: string[] };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every variable and its default.`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable and what it expects. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, the way shells and .env files usually mean them.
+  const cleaned = Object.fromEntries(Object.keys(ENV_SCHEMA).map((k) => [k, source[k] === '' ? undefined : source[k]]));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? '?');
+        const given = cleaned[name];
+        const shown = given === undefined || /URL|SECRET|TOKEN|PASSWORD/.test(name) ? '' : ` (got ${JSON.stringify(given)})`;
+        return `${name}: ${i.message}${shown}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const embedded = !e.DATABASE_URL;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL },
+    database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.STEWARD_DATA_DIR },
+    providers: [...new Set(e.STEWARD_PROVIDERS)],
+    demo: { estateFile: e.STEWARD_DEMO_ESTATE, seed: e.STEWARD_DEMO_SEED, instances: e.STEWARD_DEMO_INSTANCES },
+    // The console has no login of its own: on by default only for the embedded first run.
+    console: e.STEWARD_CONSOLE === 'auto' ? embedded : e.STEWARD_CONSOLE === 'on',
+    inventoryTtlMs: e.STEWARD_INVENTORY_TTL_SECONDS * 1000,
+    pricesCsv: e.STEWARD_PRICES_CSV,
+    aws: { regions: e.AWS_REGIONS },
+    azure: { subscriptionIds: e.AZURE_SUBSCRIPTION_IDS },
+    gcp: { projectIds: e.GCP_PROJECT_IDS },
+  };
+}

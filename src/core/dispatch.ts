@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor, Surface } from '../domain/model/actor.js';
+import { AppError } from '../domain/model/errors.js';
+import type { Clock } from '../domain/ports/clock.port.js';
+import type { Logger } from '../lib/logger.js';
+import { parseArgs, tokenize } from './args.js';
+import type { AnyCommand, CommandContext, CommandOutput, MessageRef, Permission } from './command.js';
+import { ForbiddenError, UsageError } from './errors.js';
+import type { Registry } from './registry.js';
+import { code, context, reply, text, type Block, type Reply } from './reply.js';
+import type { Services } from './services.js';
+
+export interface Invocation {
+  /** The command line as typed, without the `/cloud` or `@Steward` prefix. */
+  text: string;
+  /** Already-split words (the CLI's argv); when given, `text` is only for the log. */
+  argv?: string[];
+  actor: Actor;
+  surface: Surface;
+  progress?: (text: string) => Promise<void>;
+}
+
+export interface ActionInvocation {
+  actionId: string;
+  value: string;
+  actor: Actor;
+  surface: Surface;
+  message?: MessageRef;
+  progress?: (text: string) => Promise<void>;
+}
+
+export type Outcome = 'ok' | 'usage' | 'forbidden' | 'failed' | 'internal';
+
+export interface DispatchResult {
+  outcome: Outcome;
+  reply: Reply;
+  data?: unknown;
+  /** The command that ran, when one was found. */
+  command?: string;
+  /** The `--json` switch was given (the CLI prints `data`). */
+  json: boolean;
+  correlationId: string;
+  errorCode?: string;
+  /** The reply replaces the message the button was on. */
+  replace?: boolean;
+}
+
+/** Decides whether an actor holds a permission; the approvals policy provides the real one. */
+export interface Authorizer {
+  check(actor: Actor, permission: Permission): Promise<{ ok: true } | { ok: false; reason: string }>;
+}
+
+export const allowAll: Authorizer = { check: async () => ({ ok: true }) };
+
+export interface Dispatcher {
+  run(inv: Invocation): Promise<DispatchResult>;
+  action(inv: ActionInvocation): Promise<DispatchResult>;
+}
+
+/** Strips what surfaces put in front of a command: `/cloud`, `cloud`, a bot mention. */
+export function normalizeCommandText(input: string): string {
+  return input
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/^\s*@?steward\b[:,]?/i, ' ')
+    .replace(/^\s*\/?cloud\b/i, ' ')
+    .trim();
+}
+
+/**
+ * The ONE place errors become replies: a usage error gets the usage line, an AppError its safe message and
+ * code, anything else a generic message with a reference id (the details go to the log only).
+ */
+export function createDispatcher(deps: {
+  registry: Registry;
+  services: Services;
+  clock: Clock;
+  log: Logger;
+  authorizer?: Authorizer;
+}): Dispatcher {
+  const authorizer = deps.authorizer ?? allowAll;
+
+  function makeContext(actor: Actor, surface: Surface, correlationId: string, log: Logger, progress?: (t: string) => Promise<void>, message?: MessageRef): CommandContext {
+    return {
+      actor,
+      surface,
+      services: deps.services,
+      clock: deps.clock,
+      log,
+      correlationId,
+      registry: deps.registry,
+      ...(message ? { message } : {}),
+      progress: async (t) => {
+        try {
+          await progress?.(t);
+        } catch (err) {
+          log.warn({ err }, 'progress update failed');
+        }
+      },
+    };
+  }
+
+  async function authorize(actor: Actor, permission: Permission): Promise<void> {
+    const verdict = await authorizer.check(actor, permission);
+    if (!verdict.ok) throw new ForbiddenError(verdict.reason);
+  }
+
+  function fail(err: unknown, correlationId: string, log: Logger, cmd: AnyCommand | undefined, json: boolean): DispatchResult {
+    const base = { correlationId, json, ...(cmd ? { command: cmd.name } : {}) };
+    if (err instanceof UsageError) {
+      const usage = err.usage ?? cmd?.usage;
+      const blocks: Block[] = [text(err.message)];
+      if (usage) blocks.push(text(`Usage: ${code(usage)}`));
+      blocks.push(context(cmd ? `Type ${code(`help ${cmd.name}`)} for details.` : `Type ${code('help')} to see every command.`));
+      return { ...base, outcome: 'usage', errorCode: err.code, reply: reply({ blocks }) };
+    }
+    if (err instanceof ForbiddenError) {
+      return { ...base, outcome: 'forbidden', errorCode: err.code, reply: reply({ blocks: [text(`Not allowed: ${err.message}`)] }) };
+    }
+    if (err instanceof AppError) {
+      log.warn({ code: err.code, err: { message: err.message, code: err.code } }, 'command failed');
+      return {
+        ...base,
+        outcome: 'failed',
+        errorCode: err.code,
+        reply: reply({ blocks: [text(err.userMessage ?? 'The command failed.'), context(`${err.code} · ref ${correlationId}`)] }),
+      };
+    }
+    log.error({ err }, 'command crashed');
+    return {
+      ...base,
+      outcome: 'internal',
+      errorCode: 'INTERNAL',
+      reply: reply({ blocks: [text('Something went wrong on our side; the details are in the server log.'), context(`ref ${correlationId}`)] }),
+    };
+  }
+
+  async function guard(
+    run: () => Promise<CommandOutput>,
+    meta: { correlationId: string; log: Logger; cmd?: AnyCommand; json: boolean },
+  ): Promise<DispatchResult> {
+    const started = performance.now();
+    try {
+      const out = await run();
+      meta.log.info({ ms: Math.round(performance.now() - started) }, 'command answered');
+      return {
+        outcome: 'ok',
+        reply: out.reply,
+        ...(out.data !== undefined ? { data: out.data } : {}),
+        ...(out.replace ? { replace: true } : {}),
+        correlationId: meta.correlationId,
+        json: meta.json,
+        ...(meta.cmd ? { command: meta.cmd.name } : {}),
+      };
+    } catch (err) {
+      return fail(err, meta.correlationId, meta.log, meta.cmd, meta.json);
+    }
+  }
+
+  return {
+    async run(inv) {
+      const correlationId = randomUUID().slice(0, 8);
+      const log = deps.log.child({ correlationId, surface: inv.surface, actor: inv.actor.id });
+      let words: string[];
+      try {
+        words = inv.argv ? [...inv.argv] : tokenize(normalizeCommandText(inv.text));
+      } catch (err) {
+        return fail(err, correlationId, log, undefined, false);
+      }
+      const json = words.includes('--json');
+      const [name, ...rest] = words;
+      if (name === undefined || name === '--help' || name === '-h') return this.run({ ...inv, text: 'help', argv: ['help'] });
+      const cmd = deps.registry.find(name);
+      if (!cmd) {
+        const suggestions = deps.registry.suggest(name);
+        const first = suggestions[0] ? deps.registry.find(suggestions[0]) : undefined;
+        const safeName = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+        const message = first
+          ? `Unknown command ${code(safeName)}. Did you mean ${code(first.name)}?`
+          : `Unknown command ${code(safeName)}.`;
+        return fail(new UsageError(message, first?.usage), correlationId, log, undefined, json);
+      }
+      const cmdLog = log.child({ command: cmd.name });
+      return guard(
+        async () => {
+          const parsed = parseArgs(rest, cmd.flags, cmd.positionals ?? [], cmd.rest ? { restName: cmd.rest } : {});
+          if (parsed.help) {
+            const help = deps.registry.find('help');
+            if (help && help !== cmd) {
+              return help.run(makeContext(inv.actor, inv.surface, correlationId, cmdLog), { flags: {}, args: [cmd.name] });
+            }
+          }
+          await authorize(inv.actor, cmd.permission);
+          return cmd.run(makeContext(inv.actor, inv.surface, correlationId, cmdLog, inv.progress), { flags: parsed.flags, args: parsed.args });
+        },
+        { correlationId, log: cmdLog, cmd, json },
+      );
+    },
+
+    async action(inv) {
+      const correlationId = randomUUID().slice(0, 8);
+      const log = deps.log.child({ correlationId, surface: inv.surface, actor: inv.actor.id, action: inv.actionId });
+      const def = deps.registry.action(inv.actionId);
+      if (!def) {
+        return fail(new UsageError(`This button (${code(inv.actionId)}) is no longer supported; run the command again.`), correlationId, log, undefined, false);
+      }
+      return guard(
+        async () => {
+          if (typeof inv.value !== 'string' || inv.value.length === 0 || inv.value.length > 2000) {
+            throw new UsageError('This button carries no valid value; run the command again.');
+          }
+          await authorize(inv.actor, def.permission);
+          return def.run(makeContext(inv.actor, inv.surface, correlationId, log, inv.progress, inv.message), inv.value);
+        },
+        { correlationId, log, json: false },
+      );
+    },
+  };
+}
+
+/** Exit code for the CLI: 0 ok, 2 usage, 3 forbidden, 1 anything else. */
+export function exitCodeOf(outcome: Outcome): number {
+  switch (outcome) {
+    case 'ok':
+      return 0;
+    case 'usage':
+      return 2;
+    case 'forbidden':
+      return 3;
+    default:
+      return 1;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The surface-neutral reply model: the only thing surfaces render (Block Kit, Adaptive Card, HTML, text).
+ * Text uses a small markdown subset every renderer understands: **bold**, `code`, [label](https://url),
+ * and lines starting with "- " as bullets.
+ */
+export interface Reply {
+  title?: string;
+  blocks: Block[];
+  /** ephemeral: only the requester sees it (Slack); channel: everyone in the conversation. */
+  visibility: 'ephemeral' | 'channel';
+}
+
+export interface TextBlock { type: 'text'; text: string }
+export interface FieldsBlock { type: 'fields'; fields: { label: string; value: string }[] }
+export interface TableColumn { label: string; align?: 'left' | 'right' }
+export interface TableBlock {
+  type: 'table';
+  columns: TableColumn[];
+  rows: string[][];
+  /** Shown under the table, e.g. "showing 50 of 212 — narrow with --region". */
+  note?: string;
+}
+export interface ChartBlock {
+  type: 'chart';
+  title: string;
+  /** Horizontal bars; `display` is the formatted value shown next to each bar. */
+  bars: { label: string; value: number; display: string }[];
+}
+export interface Button {
+  /** A registered action id (`proposal.approve`); the value carries only an id, never state. */
+  actionId: string;
+  label: string;
+  value: string;
+  style?: 'primary' | 'danger';
+  /** Ask before acting (critical changes). */
+  confirm?: { title: string; text: string; confirm: string; deny: string };
+}
+export interface ActionsBlock { type: 'actions'; buttons: Button[] }
+export interface ContextBlock { type: 'context'; text: string }
+export interface DividerBlock { type: 'divider' }
+
+export type Block = TextBlock | FieldsBlock | TableBlock | ChartBlock | ActionsBlock | ContextBlock | DividerBlock;
+
+export const text = (t: string): TextBlock => ({ type: 'text', text: t });
+export const context = (t: string): ContextBlock => ({ type: 'context', text: t });
+export const divider = (): DividerBlock => ({ type: 'divider' });
+export const fields = (entries: Record<string, string> | { label: string; value: string }[]): FieldsBlock => ({
+  type: 'fields',
+  fields: Array.isArray(entries) ? entries : Object.entries(entries).map(([label, value]) => ({ label, value })),
+});
+export const table = (columns: (string | TableColumn)[], rows: string[][], note?: string): TableBlock => ({
+  type: 'table',
+  columns: columns.map((c) => (typeof c === 'string' ? { label: c } : c)),
+  rows,
+  ...(note ? { note } : {}),
+});
+export const chart = (title: string, bars: ChartBlock['bars']): ChartBlock => ({ type: 'chart', title, bars });
+export const actions = (...buttons: Button[]): ActionsBlock => ({ type: 'actions', buttons });
+
+export function reply(opts: { title?: string; blocks: Block[]; visibility?: Reply['visibility'] }): Reply {
+  return { ...(opts.title ? { title: opts.title } : {}), blocks: opts.blocks, visibility: opts.visibility ?? 'ephemeral' };
+}
+
+export function textReply(t: string, visibility: Reply['visibility'] = 'ephemeral'): Reply {
+  return { blocks: [text(t)], visibility };
+}
+
+/** Escapes characters that the markdown subset would otherwise interpret in user-provided text. */
+export function code(t: string): string {
+  return '`' + t.replace(/`/g, "'") + '`';
+}
+
+export function buttonsOf(r: Reply): Button[] {
+  return r.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : []));
+}

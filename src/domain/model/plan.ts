@@ -1,0 +1,84 @@
+import type { Cloud } from './cloud.js';
+import type { InstanceRef, InstanceState } from './instance.js';
+
+export type Risk = 'low' | 'medium' | 'critical';
+export const RISK_ORDER: Record<Risk, number> = { low: 0, medium: 1, critical: 2 };
+
+/** What a step expects to find when it runs; a difference is drift and aborts the plan. */
+export interface Expectation {
+  state?: InstanceState;
+  type?: string;
+}
+
+interface StepBase {
+  /** Stable within the plan: `s1`, `s2`, … */
+  id: string;
+  target: InstanceRef;
+  /** The target's name, for people. */
+  targetName: string;
+  expect: Expectation;
+  /** Why this step is in the plan, in words a reader can check. */
+  reason: string;
+  /** Change in monthly run-rate this step causes (negative saves money), micro-dollars. */
+  monthlyDeltaMicros?: number;
+}
+
+export type PlanStep =
+  | (StepBase & { kind: 'start' })
+  | (StepBase & { kind: 'stop' })
+  | (StepBase & { kind: 'resize'; toType: string })
+  | (StepBase & { kind: 'snapshot' })
+  | (StepBase & {
+      kind: 'create';
+      /** Where the replacement goes. `fromSnapshotStep` names the snapshot step whose result seeds it. */
+      placement: { provider: Cloud; account: string; region: string; zone?: string; type: string };
+      name: string;
+      fromSnapshotStep?: string;
+      image?: string;
+      tags: Record<string, string>;
+    })
+  | (StepBase & { kind: 'delete' })
+  | (StepBase & { kind: 'tag'; tags: Record<string, string> });
+
+export type StepKind = PlanStep['kind'];
+
+/** The outcome of applying one step (or of its dry-run / preflight). */
+export interface StepResult {
+  ok: boolean;
+  /** 'dry-run' when the cloud validated without acting (AWS DryRun), 'preflight' when Steward checked itself. */
+  mode: 'applied' | 'dry-run' | 'preflight';
+  message: string;
+  /** For create: the new instance. */
+  created?: InstanceRef;
+  /** For snapshot: the snapshot ids, usable by a later create step. */
+  snapshotIds?: string[];
+  /** The instance state/type before the step, to roll it back. */
+  before?: Expectation;
+}
+
+export interface PlanTotals {
+  beforeMonthlyMicros: number;
+  afterMonthlyMicros: number;
+  savingsMonthlyMicros: number;
+}
+
+/** What the solver proved about the plan. */
+export interface SolverReport {
+  solver: string;
+  objective: number;
+  lowerBound: number;
+  gap: number;
+  models?: { name: string; solver: string; variables: number; ms: number }[];
+}
+
+export interface Plan {
+  kind: 'optimize' | 'failover' | 'direct';
+  title: string;
+  steps: PlanStep[];
+  totals: PlanTotals;
+  solver?: SolverReport;
+  /** Constraints that bind the optimum, in words ("EU vCPU quota for azure: 96 of 96 used"). */
+  binding?: string[];
+  /** Price snapshot dates used, per cloud. */
+  priceSnapshots: Partial<Record<Cloud, string>>;
+}

@@ -1,0 +1,51 @@
+import type { Cloud, ProviderId } from '../model/cloud.js';
+import type { Finding } from '../model/finding.js';
+import type { Instance, InstanceRef, Utilization } from '../model/instance.js';
+import type { PlanStep, StepResult } from '../model/plan.js';
+
+/** Which part of the estate to look at. Empty lists mean "everything configured". */
+export interface Scope {
+  clouds?: Cloud[];
+  regions?: string[];
+  accounts?: string[];
+}
+
+/** A part of the estate that could not be read; results are labelled partial, never silently short. */
+export interface Gap {
+  provider: ProviderId;
+  cloud?: Cloud;
+  account?: string;
+  region?: string;
+  code: string;
+  message: string;
+}
+
+export interface ListOptions {
+  signal?: AbortSignal;
+  /** Called for each region/account that failed while the others still answer. */
+  onGap?: (gap: Gap) => void;
+}
+
+export interface UtilizationWindow {
+  days: number;
+  /** The end of the window (defaults to now). */
+  end?: Date;
+}
+
+/**
+ * The port every cloud adapter implements with its own SDK only (DESIGN §3).
+ * Whole-provider failures (no credentials) throw a ProviderError; per-region failures go to `onGap`.
+ */
+export interface CloudProvider {
+  readonly id: ProviderId;
+  /** The clouds this adapter answers for (the demo estate covers all three). */
+  readonly clouds: readonly Cloud[];
+  listInstances(scope: Scope, opts?: ListOptions): AsyncIterable<Instance>;
+  utilization(refs: InstanceRef[], window: UtilizationWindow): Promise<Utilization[]>;
+  securityPosture(scope: Scope, opts?: ListOptions): AsyncIterable<Finding>;
+  apply(step: PlanStep, opts: { dryRun: boolean }): Promise<StepResult>;
+  /** Re-reads live state (drift checks). undefined when the instance is gone. */
+  describe(ref: InstanceRef): Promise<Instance | undefined>;
+  /** Cloud permissions the step needs, shown on approval cards. */
+  permissionsFor(step: PlanStep): string[];
+}

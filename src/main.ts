@@ -1,0 +1,206 @@
+/**
+ * The composition root: config → database → providers → domain services → command layer → surfaces.
+ * The only file that sees every room.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { actions, commands } from '../commands/index.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createDispatcher, type Dispatcher } from './core/dispatch.js';
+import { createNotifierHub, type NotifierHub } from './core/notifier.js';
+import { createRegistry } from './core/registry.js';
+import type { Services } from './core/services.js';
+import { createInventoryService } from './domain/inventory/inventory.service.js';
+import type { CloudProvider } from './domain/ports/cloud-provider.port.js';
+import { systemClock, type Clock } from './domain/ports/clock.port.js';
+import { createLogger, silentLogger, type Logger } from './lib/logger.js';
+import { openDatabase, type Database } from './persistence/db.js';
+import { createEstateStore } from './persistence/estate-store.js';
+import { acquireDataDirLock, lockHolder, type DataDirLock } from './persistence/lock.js';
+import { loadPriceCatalog } from './pricing/catalog.js';
+import { createDemoProvider } from './providers/demo/index.js';
+import { createHttpServer } from './server/http.js';
+import { CLI_USAGE, forwardToServer, runCliCommand } from './surfaces/cli/cli.js';
+import { createConsoleSurface } from './surfaces/console/router.js';
+
+export interface App {
+  config: Config;
+  log: Logger;
+  database: Database;
+  services: Services;
+  dispatcher: Dispatcher;
+  notifiers: NotifierHub;
+  close(): Promise<void>;
+}
+
+/** Builds everything but the transports. Used by the server, the CLI and the tests. */
+export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Clock } = {}): Promise<App> {
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  const clock = opts.clock ?? systemClock;
+  const catalog = loadPriceCatalog(config.pricesCsv ? { pricesCsv: config.pricesCsv } : {});
+  const database = await openDatabase(config.database);
+  try {
+    const providers: CloudProvider[] = [];
+    let demo: ReturnType<typeof createDemoProvider> | undefined;
+    for (const id of config.providers) {
+      if (id === 'demo') {
+        demo = createDemoProvider({ store: createEstateStore(database.db), catalog, estateFile: config.demo.estateFile, seed: config.demo.seed, instances: config.demo.instances });
+        const estate = await demo.ensureEstate();
+        log.info({ ...estate }, estate.created ? 'demo estate created' : 'demo estate loaded');
+        providers.push(demo);
+      } else {
+        throw new ConfigError([`STEWARD_PROVIDERS: the ${id} adapter is not available in this build yet; use demo`]);
+      }
+    }
+    const inventory = createInventoryService({ providers, clock, ttlMs: config.inventoryTtlMs });
+    const services: Services = {
+      inventory,
+      catalog,
+      ...(demo
+        ? {
+            demo: {
+              reset: (o) => demo.reset(o),
+              describe: () => demo.describeEstate(),
+            },
+          }
+        : {}),
+    };
+    const registry = createRegistry(commands, actions);
+    const dispatcher = createDispatcher({ registry, services, clock, log });
+    return { config, log, database, services, dispatcher, notifiers: createNotifierHub(), close: () => database.close() };
+  } catch (err) {
+    await database.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** `npm start`: the HTTP server with probes, the console (embedded mode) and, later, Slack and Teams. */
+export async function startServer(config: Config, opts: { log?: Logger } = {}) {
+  const started = performance.now();
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  let lock: DataDirLock | undefined;
+  if (config.database.kind === 'pglite') lock = acquireDataDirLock(config.database.dataDir);
+  let app: App;
+  try {
+    app = await bootstrap(config, { log });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  const http = createHttpServer({ log, ready: () => app.database.ping() });
+  if (config.console) {
+    const consoleSurface = createConsoleSurface({ dispatcher: app.dispatcher, log });
+    app.notifiers.register(consoleSurface.notifier);
+    http.app.use(consoleSurface.router);
+  } else {
+    http.app.get('/', (_req, res) => {
+      res.json({ service: 'steward', console: 'off (STEWARD_CONSOLE=on to enable)' });
+    });
+  }
+  let address: { url: string; port: number };
+  try {
+    address = await http.listen(config.http.port, config.http.host);
+  } catch (err) {
+    await app.close();
+    lock?.release();
+    throw err;
+  }
+  lock?.setUrl(address.url);
+  const readyMs = Math.round(performance.now() - started);
+  log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, readyMs }, 'steward ready');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('shutting down');
+      await http.close();
+      await app.close();
+      lock?.release();
+      log.info('stopped');
+    })());
+  return { url: address.url, port: address.port, app, readyMs, stop };
+}
+
+function printConfigError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(err.message + '\n');
+    process.exit(78);
+  }
+  throw err;
+}
+
+async function mainServer(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    printConfigError(err);
+  }
+  const server = await startServer(config).catch((err: unknown) => {
+    if (err instanceof ConfigError) printConfigError(err);
+    process.stderr.write(`Steward could not start: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+  process.stdout.write(`\nSteward is running: open ${server.url}/ for the console (ready in ${server.readyMs} ms; Ctrl+C stops it).\n\n`);
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (++signals > 1) process.exit(130);
+    server.app.log.info({ signal: sig }, 'signal received');
+    void server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/** `steward <command> …` (package.json bin). */
+export async function mainCli(argv: string[]): Promise<number> {
+  const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s) };
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
+    io.stdout(CLI_USAGE + '\n');
+    return argv.length === 0 ? 2 : 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr(err.message + '\n');
+      return 78;
+    }
+    throw err;
+  }
+  if (config.database.kind === 'pglite') {
+    const holder = lockHolder(config.database.dataDir);
+    if (holder?.url) return forwardToServer(holder.url, argv, io);
+  }
+  let lock: DataDirLock | undefined;
+  try {
+    if (config.database.kind === 'pglite') lock = acquireDataDirLock(config.database.dataDir);
+    // Logs go to stderr so stdout stays clean for --json.
+    const log = config.logLevel === 'silent' ? silentLogger() : createLogger({ level: config.logLevel, destination: process.stderr });
+    const app = await bootstrap(config, { log });
+    try {
+      return await runCliCommand(app.dispatcher, argv, io);
+    } finally {
+      await app.close();
+    }
+  } catch (err) {
+    io.stderr(`steward: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    lock?.release();
+  }
+}
+
+function isEntry(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) void mainServer();

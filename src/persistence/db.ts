@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import { fromRoot } from '../lib/paths.js';
+import * as schema from './schema.js';
+
+/** One drizzle type for both drivers; the stores are written against it. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type DatabaseConfig = { kind: 'postgres'; url: string; poolSize?: number } | { kind: 'pglite'; dataDir: string };
+
+export interface Database {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Where the data lives, without credentials. */
+  describe: string;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = fromRoot('migrations');
+/** Any constant works; every replica uses the same one so only one migrates at a time. */
+const MIGRATION_LOCK = 7_340_211;
+
+export async function openDatabase(cfg: DatabaseConfig, opts: { migrate?: boolean } = {}): Promise<Database> {
+  const database = cfg.kind === 'postgres' ? await openPostgres(cfg.url, cfg.poolSize) : await openPglite(cfg.dataDir);
+  if (opts.migrate !== false) {
+    try {
+      await runMigrations(database, cfg);
+    } catch (err) {
+      await database.close().catch(() => undefined);
+      throw err;
+    }
+  }
+  return database;
+}
+
+async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  const u = new URL(url);
+  return {
+    db,
+    kind: 'postgres',
+    describe: `postgres://${u.hostname}:${u.port || 5432}${u.pathname}`,
+    ping: async () => {
+      await pool.query('select 1');
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const inMemory = dataDir.startsWith('memory://');
+  const dir = inMemory ? dataDir : resolve(dataDir, 'pglite');
+  if (!inMemory) mkdirSync(dir, { recursive: true });
+  const client = await PGlite.create(dir);
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    describe: inMemory ? 'PGlite in memory' : `PGlite in ${dir}`,
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    close: () => client.close(),
+  };
+}
+
+async function runMigrations(database: Database, cfg: DatabaseConfig): Promise<void> {
+  if (cfg.kind === 'pglite') {
+    await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    return;
+  }
+  // Replicas starting together: a session advisory lock on one connection serializes the migrators.
+  const client = new pg.Client({ connectionString: cfg.url });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migratePg(drizzlePg({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await client.end();
+  }
+}

@@ -1,0 +1,73 @@
+import type { Dispatcher, Outcome } from '../../core/dispatch.js';
+import { exitCodeOf } from '../../core/dispatch.js';
+import { toPlainText } from '../../core/render-text.js';
+import type { Reply } from '../../core/reply.js';
+import { userInfo } from 'node:os';
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+export interface CliAnswer {
+  outcome: Outcome;
+  text: string;
+  data: unknown;
+}
+
+export const CLI_USAGE = `Usage: steward <command> [options] [--json]
+
+  steward help                 list the commands
+  steward inventory --json     machine-readable output
+  steward help <command>       options and examples of one command
+
+Environment: see .env.example (DATABASE_URL, STEWARD_DATA_DIR, STEWARD_DEMO_ESTATE, …).`;
+
+/** The local user, as the CLI's actor. */
+export function cliActor() {
+  const name = (process.env.STEWARD_USER || safeUser()).replace(/[^\w.-]/g, '') || 'cli';
+  return { id: `cli:${name}`, displayName: name, surface: 'cli' as const };
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'cli';
+  }
+}
+
+/** Prints one answer: text for people, or `data` as JSON with --json. Returns the exit code. */
+export function printAnswer(answer: CliAnswer, json: boolean, io: CliIo): number {
+  if (json) {
+    if (answer.outcome === 'ok') io.stdout(JSON.stringify(answer.data ?? null, null, 2) + '\n');
+    else {
+      io.stdout(JSON.stringify({ error: { outcome: answer.outcome, message: answer.text } }, null, 2) + '\n');
+      io.stderr(answer.text + '\n');
+    }
+  } else if (answer.outcome === 'ok') io.stdout(answer.text + '\n');
+  else io.stderr(answer.text + '\n');
+  return exitCodeOf(answer.outcome);
+}
+
+export async function runCliCommand(dispatcher: Dispatcher, argv: string[], io: CliIo): Promise<number> {
+  const json = argv.includes('--json');
+  const result = await dispatcher.run({ text: argv.join(' '), argv, actor: cliActor(), surface: 'cli' });
+  return printAnswer({ outcome: result.outcome, text: toPlainText(result.reply), data: result.data }, json, io);
+}
+
+/** When another process holds the embedded database, the CLI asks that running server instead. */
+export async function forwardToServer(url: string, argv: string[], io: CliIo): Promise<number> {
+  const json = argv.includes('--json');
+  const text = argv.map((w) => (/[\s"'\\]/.test(w) || w === '' ? JSON.stringify(w) : w)).join(' ');
+  const res = await fetch(new URL('/api/command', url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text, user: cliActor().displayName }),
+  });
+  if (!res.ok) throw new Error(`the running server at ${url} answered ${res.status}`);
+  const body = (await res.json()) as { outcome: Outcome; text: string; data: unknown };
+  return printAnswer(body, json, io);
+}
+
+export type { Reply };

@@ -1,0 +1,6 @@
+import { execFileSync } from 'node:child_process';
+
+/** The CLI and server tests run the compiled output, exactly what `npx steward` and `npm start` run. */
+export default function setup() {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}
