@@ -66,8 +66,9 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         : {}),
     };
     const registry = createRegistry(commands, actions);
-    const dispatcher = createDispatcher({ registry, services, clock, log });
-    return { config, log, database, services, dispatcher, notifiers: createNotifierHub(), close: () => database.close() };
+    const notifiers = createNotifierHub();
+    const dispatcher = createDispatcher({ registry, services, clock, log, notifiers });
+    return { config, log, database, services, dispatcher, notifiers, close: () => database.close() };
   } catch (err) {
     await database.close().catch(() => undefined);
     throw err;

@@ -26,6 +26,8 @@ export interface CommandContext {
   progress(text: string): Promise<void>;
   /** The message a button was clicked on (actions only). */
   message?: MessageRef;
+  /** Replaces a posted message in place (progress on long work); false when its surface cannot. */
+  updateMessage(ref: MessageRef, reply: Reply): Promise<boolean>;
   registry: RegistryView;
 }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.js';
 import { parseArgs, tokenize } from './args.js';
 import type { AnyCommand, CommandContext, CommandOutput, MessageRef, Permission } from './command.js';
 import { ForbiddenError, UsageError } from './errors.js';
+import type { NotifierHub } from './notifier.js';
 import type { Registry } from './registry.js';
 import { code, context, reply, text, type Block, type Reply } from './reply.js';
 import type { Services } from './services.js';
@@ -76,6 +77,7 @@ export function createDispatcher(deps: {
   clock: Clock;
   log: Logger;
   authorizer?: Authorizer;
+  notifiers?: NotifierHub;
 }): Dispatcher {
   const authorizer = deps.authorizer ?? allowAll;
 
@@ -89,6 +91,14 @@ export function createDispatcher(deps: {
       correlationId,
       registry: deps.registry,
       ...(message ? { message } : {}),
+      updateMessage: async (ref, r) => {
+        try {
+          return (await deps.notifiers?.update(ref, r)) ?? false;
+        } catch (err) {
+          log.warn({ err }, 'message update failed');
+          return false;
+        }
+      },
       progress: async (t) => {
         try {
           await progress?.(t);

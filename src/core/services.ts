@@ -1,5 +1,8 @@
 import type { InventoryService } from '../domain/inventory/inventory.service.js';
+import type { Actor, Surface } from '../domain/model/actor.js';
+import type { Plan } from '../domain/model/plan.js';
 import type { PriceCatalog } from '../domain/ports/price-catalog.port.js';
+import type { Reply } from './reply.js';
 
 /** Regenerates or reloads the demo estate (only present when the demo provider is enabled). */
 export interface DemoControl {
@@ -7,9 +10,18 @@ export interface DemoControl {
   describe(): Promise<{ instances: number; seed: number | null; source: string }>;
 }
 
+/**
+ * Turns a Plan into a proposal that waits for approval (the approvals capability implements it).
+ * The reply shows the plan with Approve/Reject buttons that carry only the proposal id.
+ */
+export interface ProposalsApi {
+  propose(input: { plan: Plan; requester: Actor; surface: Surface }): Promise<{ id: string; reply: Reply; data: unknown }>;
+}
+
 /** The domain services commands use; main.ts builds them. Later capabilities add fields here. */
 export interface Services {
   inventory: InventoryService;
   catalog: PriceCatalog;
   demo?: DemoControl;
+  proposals?: ProposalsApi;
 }
