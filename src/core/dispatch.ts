@@ -62,8 +62,8 @@ export interface Dispatcher {
 export function normalizeCommandText(input: string): string {
   return input
     .replace(/<at>[^<]*<\/at>/gi, ' ')
-    .replace(/^\s*@?steward\b[:,]?/i, ' ')
-    .replace(/^\s*\/?cloud\b/i, ' ')
+    .replace(/^\s*@?steward(?=[\s:,]|$)[:,]?/i, ' ')
+    .replace(/^\s*\/?cloud(?=\s|$)/i, ' ')
     .trim();
 }
 

@@ -1,0 +1,45 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { actions, commands } from '../../commands/index.js';
+import { checkFile, checkTree, importsOf } from './rules.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('architecture: the import rules of DESIGN §2', () => {
+  it('holds across src/ and commands/', () => {
+    const violations = checkTree(root).map((v) => `${v.file} → ${v.target}: ${v.rule} (${v.why})`);
+    expect(violations).toEqual([]);
+  });
+
+  it.each([
+    ['src/domain/optimizer/model.ts', "import { drizzle } from 'drizzle-orm/pglite';", 'domain-is-pure'],
+    ['src/domain/plans/execute.ts', "import { App } from '@slack/bolt';", 'domain-is-pure'],
+    ['src/domain/plans/execute.ts', "import { createEstateStore } from '../../persistence/estate-store.js';", 'domain-is-pure'],
+    ['commands/inventory.command.ts', "import { createDemoProvider } from '../src/providers/demo/index.js';", 'commands-no-adapters'],
+    ['src/core/dispatch.ts', "export { toHtml } from '../surfaces/console/render.js';", 'core-no-adapters'],
+    ['src/surfaces/slack/render.ts', "import { toHtml } from '../console/render.js';", 'surfaces-independent'],
+    ['src/surfaces/console/router.ts', "import type { Instance } from '../../domain/model/instance.js';", 'surfaces-via-core'],
+    ['src/providers/aws/index.ts', "import { ComputeManagementClient } from '@azure/arm-compute';", 'cloud-sdk-in-its-adapter'],
+    ['src/providers/gcp/index.ts', "import { x } from '../aws/errors.js';", 'providers-independent'],
+    ['src/providers/demo/index.ts', "const m = await import('../../persistence/db.js');", 'providers-no-chat-no-db'],
+    ['src/lib/money.ts', "import type { Offer } from '../domain/model/price.js';", 'lib-imports-nothing-in-app'],
+  ])('refuses %s importing %s', (file, source, rule) => {
+    expect(checkFile(file, source).map((v) => v.rule)).toContain(rule);
+  });
+
+  it('allows what the rooms may import', () => {
+    expect(checkFile('src/providers/aws/index.ts', "import { EC2Client } from '@aws-sdk/client-ec2';\nimport type { Instance } from '../../domain/model/instance.js';")).toEqual([]);
+    expect(checkFile('commands/cost.command.ts', "import { defineCommand } from '../src/core/command.js';\nimport { formatUsd } from '../src/lib/money.js';")).toEqual([]);
+    expect(checkFile('src/main.ts', "import { App } from '@slack/bolt';\nimport pg from 'pg';")).toEqual([]);
+  });
+
+  it('reads import forms: static, type-only, re-export, dynamic, and ignores comments', () => {
+    expect(importsOf("import a from 'a';\nimport type { B } from './b.js';\nexport * from './c.js';\nconst d = await import('d');\n// import x from 'nope'\n/* import y from 'nope2' */")).toEqual(['a', './b.js', './c.js', 'd']);
+  });
+
+  it('registers every command and action under a unique name', () => {
+    const names = commands.flatMap((c) => [c.name, ...(c.aliases ?? [])]);
+    expect(new Set(names).size).toBe(names.length);
+    expect(new Set(actions.map((a) => a.id)).size).toBe(actions.length);
+  });
+});
