@@ -7,7 +7,7 @@ import type { Block, Reply, TableBlock } from './reply.js';
  */
 export function toPlainText(r: Reply, opts: { width?: number } = {}): string {
   const parts: string[] = [];
-  if (r.title) parts.push(r.title, '='.repeat(Math.min(r.title.length, 80)));
+  if (r.title) parts.push(`${r.title}\n${'='.repeat(Math.min(r.title.length, 80))}`);
   for (const b of r.blocks) parts.push(blockToText(b, opts.width ?? 100));
   return parts.filter((p) => p !== '').join('\n\n');
 }

@@ -43,3 +43,28 @@ describe('architecture: the import rules of DESIGN §2', () => {
     expect(new Set(actions.map((a) => a.id)).size).toBe(actions.length);
   });
 });
+
+describe('the production image (Dockerfile) has what the code needs', () => {
+  it('every package imported by src/ and commands/ is a production dependency', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { sourceFiles } = await import('./rules.js');
+    const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { dependencies: Record<string, string> };
+    const missing = new Set<string>();
+    for (const f of sourceFiles(root, ['src', 'commands'])) {
+      for (const spec of importsOf(readFileSync(`${root}/${f}`, 'utf8'))) {
+        if (spec.startsWith('.') || spec.startsWith('node:')) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string);
+        if (!pkg.dependencies[name]) missing.add(`${f} → ${name}`);
+      }
+    }
+    expect([...missing]).toEqual([]);
+  });
+
+  it('copies every folder the running code reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dockerfile = readFileSync(`${root}/Dockerfile`, 'utf8');
+    for (const needed of ['COPY migrations ./migrations', 'COPY src/pricing/data ./src/pricing/data', 'COPY --from=build /app/dist ./dist', 'npm ci --omit=dev', 'USER node', 'CMD ["node", "dist/src/main.js"]']) {
+      expect(dockerfile).toContain(needed);
+    }
+  });
+});
