@@ -1,5 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -8,7 +10,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
-import { fromRoot } from '../lib/paths.js';
+import { fromRoot, projectRoot } from '../lib/paths.js';
 import * as schema from './schema.js';
 
 /** One drizzle type for both drivers; the stores are written against it. */
@@ -62,7 +64,10 @@ async function openPostgres(url: string, poolSize = 10): Promise<Database> {
 async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   const dir = inMemory ? dataDir : resolve(dataDir, 'pglite');
-  if (!inMemory) mkdirSync(dir, { recursive: true });
+  if (!inMemory) {
+    mkdirSync(dir, { recursive: true });
+    if (!existsSync(join(dir, 'PG_VERSION'))) await initPgliteInChild(dir);
+  }
   const client = await PGlite.create(dir);
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
@@ -74,6 +79,15 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * Creating a PGlite cluster (initdb) leaves the wasm heap at ~800 MB for the life of the process; opening an
+ * existing one stays near 300 MB. So a new data folder is initialised by a short-lived child process.
+ */
+async function initPgliteInChild(dir: string): Promise<void> {
+  const script = 'const { PGlite } = await import("@electric-sql/pglite"); const c = await PGlite.create(process.argv[1]); await c.close();';
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, dir], { cwd: projectRoot(), timeout: 120_000 });
 }
 
 async function runMigrations(database: Database, cfg: DatabaseConfig): Promise<void> {
