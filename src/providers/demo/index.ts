@@ -232,12 +232,13 @@ export function createDemoProvider(cfg: DemoProviderConfig): DemoProvider {
           const id = p.provider === 'aws' ? `i-0${r.int(0, 2 ** 30).toString(16).padStart(16, '0')}` : p.provider === 'azure'
             ? `/subscriptions/${p.account}/resourceGroups/rg-${p.region}/providers/Microsoft.Compute/virtualMachines/${step.name}`
             : step.name;
+          const { zone: _sourceZone, ...rest } = inst;
           const created: DemoInstance = {
-            ...inst,
+            ...rest,
             provider: p.provider,
             account: p.account || DEMO_ACCOUNTS[p.provider],
             region: p.region,
-            ...(p.zone ? { zone: p.zone } : { zone: undefined }),
+            ...(p.zone ? { zone: p.zone } : {}),
             id,
             name: step.name,
             type: p.type,
@@ -250,10 +251,13 @@ export function createDemoProvider(cfg: DemoProviderConfig): DemoProvider {
             faults: [],
             snapshotIds: [],
           };
-          if (!created.zone) delete created.zone;
           const ref = { provider: created.provider, account: created.account, region: created.region, ...(created.zone ? { zone: created.zone } : {}), id };
+          const existing = await store.get(instanceKey(created.provider, id));
+          if (existing && demoInstanceSchema.parse(existing.data).state !== 'terminated') {
+            fail('PROVIDER.INVALID', `an instance named ${step.name} already exists in ${p.region}`, step);
+          }
           if (!dryRun) {
-            if (await store.get(instanceKey(created.provider, id))) fail('PROVIDER.INVALID', `an instance named ${step.name} already exists in ${p.region}`, step);
+            if (existing) await store.remove(existing.key);
             await store.insert(instanceKey(created.provider, id), created);
           }
           return { ok: true, mode, message: `${step.name} created in ${p.provider} ${p.region} as ${p.type}`, ...(dryRun ? {} : { created: ref }), before };
