@@ -90,10 +90,12 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 
   function describeStatus(p: Proposal): string {
     const last = p.decisions.at(-1);
+    const approvers = p.decisions.filter((d) => d.decision === 'approve').map((d) => d.by.name);
+    const by = approvers.length ? ` (by ${approvers.join(' and ')})` : '';
     switch (p.status) {
       case 'approved':
       case 'executing':
-        return `already approved${last ? ` (last by ${last.by.name})` : ''} and ${p.status === 'executing' ? 'running' : 'about to run'}`;
+        return `already approved${by} and ${p.status === 'executing' ? 'running' : 'about to run'}`;
       case 'rejected':
         return `already rejected${last ? ` by ${last.by.name}` : ''}`;
       case 'cancelled':
@@ -101,10 +103,10 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       case 'expired':
         return `expired at ${p.expiresAt.toISOString()}`;
       case 'succeeded':
-        return 'already approved and carried out';
+        return `already approved${by} and carried out`;
       case 'failed':
       case 'rolled_back':
-        return `already approved and run (${p.status.replace('_', ' ')})`;
+        return `already approved${by} and run (${p.status.replace('_', ' ')})`;
       default:
         return p.status;
     }
