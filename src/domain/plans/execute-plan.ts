@@ -244,8 +244,9 @@ export function createPlanExecutor(deps: PlanExecutorDeps) {
     },
 
     /**
-     * Takes over executions whose process stopped (no heartbeat since `staleBefore`) and rolls each back:
-     * a step left "running" is first re-read to tell whether it took effect, so nothing is applied twice.
+     * Takes over executions whose process stopped (no heartbeat since `staleBefore`) and rolls each back (or, when
+     * every step had in fact taken effect, records it as done): a step left "running" is first re-read to tell
+     * whether it took effect, and no forward step is ever applied again.
      */
     async recover(staleBefore: Date, onProgress?: ProgressSink): Promise<ExecutionReport[]> {
       const reports: ExecutionReport[] = [];
@@ -271,6 +272,11 @@ export function createPlanExecutor(deps: PlanExecutorDeps) {
               await move(c, rec.index, ['running'], 'failed', { error: why }, why);
               if (seen === 'unknown') uncertain.push(`${step.id} (${describeStep(step)})`);
             }
+          }
+          const after = await deps.store.getExecution(c.proposal.id);
+          if (after && after.steps.every((s) => s.status === 'succeeded')) {
+            // Every step had taken effect; only the final bookkeeping was lost. Undoing a finished plan helps nobody.
+            return finish(c, 'succeeded', `All ${after.steps.length} step${after.steps.length === 1 ? '' : 's'} had been applied when Steward stopped; recorded as done after the restart.`);
           }
           return rollBack(c, 'Steward stopped while this plan was running, so it was rolled back when it started again.', uncertain);
         });
