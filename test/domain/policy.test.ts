@@ -64,9 +64,9 @@ describe('roles', () => {
     expect(roleOf(p, SYSTEM_ACTOR)).toBe('viewer');
   });
 
-  it('embedded defaults make console and CLI users approvers; server defaults make everyone a viewer', () => {
-    expect(roleOf(defaultPolicy({ embedded: true }), actor('console:anyone'))).toBe('approver');
-    expect(roleOf(defaultPolicy({ embedded: true }), actor('cli:me'))).toBe('approver');
+  it('embedded defaults make console and CLI users admins; server defaults make everyone a viewer', () => {
+    expect(roleOf(defaultPolicy({ embedded: true }), actor('console:anyone'))).toBe('admin');
+    expect(roleOf(defaultPolicy({ embedded: true }), actor('cli:me'))).toBe('admin');
     expect(roleOf(defaultPolicy({ embedded: true }), actor('slack:U1'))).toBe('viewer');
     expect(roleOf(defaultPolicy({ embedded: false }), actor('console:anyone'))).toBe('viewer');
   });
@@ -103,5 +103,13 @@ describe('policy file', () => {
     expect(parseDuration('1h')).toBe(3600_000);
     expect(parseDuration('2h30m')).toBe(9000_000);
     expect(parseDuration(45)).toBe(2700_000);
+  });
+});
+
+describe('who could approve instead', () => {
+  it('leaves the requester and earlier deciders out, also from surface wildcards', async () => {
+    const { holdersText } = await import('../../src/domain/approvals/policy.js');
+    const p = defaultPolicy({ embedded: true });
+    expect(holdersText(p, 'approver', ['console:alice', 'console:bob'])).toBe('any console user other than alice, bob, any CLI user');
   });
 });

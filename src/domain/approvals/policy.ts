@@ -58,18 +58,19 @@ export const DEFAULT_EXPIRY_MS = 60 * 60 * 1000;
 
 /**
  * Built-in defaults when no policy file is configured. Everyone unknown is a viewer. In the embedded first run
- * (PGlite, console and CLI on one machine) console and CLI users are approvers, so a newcomer can propose as
- * `alice` and approve as `bob` and see the whole flow; with a shared PostgreSQL (production) nobody may change
- * anything until a policy file binds real people.
+ * (PGlite, console and CLI on one machine) console and CLI users are admins, so a newcomer can propose as `alice`,
+ * approve as `bob` and `demo reset`, and see the whole flow; the approval rules still hold (nobody approves their
+ * own, critical needs two people). With a shared PostgreSQL (production) nobody may change anything until a policy
+ * file binds real people.
  */
 export function defaultPolicy(opts: { embedded: boolean }): Policy {
   return {
-    source: opts.embedded ? 'built-in embedded defaults (console and CLI users are approvers)' : 'built-in defaults (everyone is a viewer)',
+    source: opts.embedded ? 'built-in embedded defaults (console and CLI users are admins)' : 'built-in defaults (everyone is a viewer)',
     defaultRole: 'viewer',
     bindings: opts.embedded
       ? [
-          { role: 'approver', subject: 'console:*' },
-          { role: 'approver', subject: 'cli:*' },
+          { role: 'admin', subject: 'console:*' },
+          { role: 'admin', subject: 'cli:*' },
         ]
       : [],
     risk: { ...DEFAULT_RISK },
@@ -188,7 +189,15 @@ export function describeSubject(subject: string): string {
 /** Who holds at least `min`, in words: the bound subjects minus `exclude`, or "anyone" through the default. */
 export function holders(policy: Policy, min: Role, exclude: readonly string[] = []): string[] {
   if (atLeast(policy.defaultRole, min)) return ['anyone (the default role is ' + policy.defaultRole + ')'];
-  const out = policy.bindings.filter((b) => atLeast(b.role, min) && !exclude.includes(b.subject)).map((b) => describeSubject(b.subject));
+  const out = policy.bindings
+    .filter((b) => atLeast(b.role, min) && !exclude.includes(b.subject))
+    .map((b) => {
+      if (!b.subject.endsWith(':*')) return describeSubject(b.subject);
+      // "any console user other than alice": a wildcard still leaves out the requester and who already decided.
+      const prefix = b.subject.slice(0, -1);
+      const others = exclude.filter((x) => x.startsWith(prefix)).map((x) => x.slice(prefix.length));
+      return describeSubject(b.subject) + (others.length ? ` other than ${others.join(', ')}` : '');
+    });
   return [...new Set(out)];
 }
 
