@@ -95,10 +95,20 @@ export function proposalCard(p: Proposal, opts: { awaiting?: string; execution?:
   if (opts.execution) blocks.push(divider(), ...executionBlocks(p, opts.execution));
   const final = ['succeeded', 'failed', 'rolled_back', 'rejected', 'expired', 'cancelled'].includes(p.status);
   if (final && p.outcome) blocks.push(text(`**${STATUS_LABEL[p.status]}**: ${p.outcome}`));
+  if (p.status === 'failed' && p.outcome?.includes('the estate drifted')) blocks.push(text(`To propose it again against the estate as it is now: ${code(reproposeCommand(p))}`));
   else if (opts.phase) blocks.push(context(opts.phase));
   if (p.status === 'proposed') blocks.push(actions(...decisionButtons(p)));
   blocks.push(context(`Proposal ${code(p.id)} · ${code(`proposal ${p.id}`)} shows its audit trail · from a terminal: ${code(`approve ${p.id}`)} or ${code(`reject ${p.id}`)}`));
   return reply({ title: `Proposal ${p.id}: ${p.plan.title}`, blocks, visibility: 'channel' });
+}
+
+/** The command that makes a fresh proposal for the same intent. */
+export function reproposeCommand(p: Proposal): string {
+  const first = p.plan.steps[0];
+  if (p.plan.kind === 'direct' && p.plan.steps.length === 1 && first && (first.kind === 'stop' || first.kind === 'start' || first.kind === 'resize')) {
+    return first.kind === 'resize' ? `resize ${first.target.id} ${first.toType}` : `${first.kind} ${first.target.id}`;
+  }
+  return p.plan.kind === 'failover' ? 'failover' : 'optimize';
 }
 
 export function viewCard(v: ExecutionView): Reply {

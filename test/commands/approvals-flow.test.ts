@@ -169,6 +169,20 @@ for (const backend of backends) {
       expect(toPlainText(click2.reply)).toMatch(/is cancelled; nothing was changed/);
     });
 
+    it('drift: the instance changed after the proposal, so nothing runs and the card offers the command to re-propose', async () => {
+      const [, , , , , f] = await uniqueRunning();
+      const id = ((await run(alice, `stop ${f!.name}`)).data as { id: string }).id;
+      const inst = (await app.services.inventory.collect({}, { refresh: true })).instances.find((i) => i.id === f!.id)!;
+      // Someone stops it by hand in the meantime.
+      await app.services.inventory.providerFor(inst.provider).apply({ id: 'x', kind: 'stop', target: refOf(inst), targetName: inst.name, expect: {}, reason: 'by hand' }, { dryRun: false });
+      const ok = await click(bob, 'proposal.approve', id, 'm6');
+      expect(ok.outcome).toBe('ok');
+      await app.approvals.idle();
+      const final = updates.filter((u) => u.ref.address.messageId === 'm6').at(-1)?.text ?? '';
+      expect(final).toMatch(/failed: Nothing was changed: the estate drifted since the plan was made\. .* is stopped, the plan expected running/);
+      expect(final).toContain(`To propose it again against the estate as it is now: \`stop ${f!.id}\``);
+    });
+
     it('rejecting ends a proposal; direct commands refuse what cannot work', async () => {
       const [, , , , e] = await uniqueRunning();
       const start = await run(alice, `start ${e!.name}`);
