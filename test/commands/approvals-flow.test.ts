@@ -35,8 +35,8 @@ if (process.env.TEST_DATABASE_URL) {
   backends.push({
     name: 'postgres',
     env: async () => {
-      const scratch = await openScratchPostgres(url);
-      await scratch.close();
+      // The scratch database's own pool stays open (idle) until dispose drops the database.
+      const scratch = await openScratchPostgres(url, 1);
       return { env: { DATABASE_URL: scratch.url }, dispose: scratch.dispose };
     },
   });
