@@ -127,4 +127,37 @@ describeStores('plan executor on the demo estate', (db) => {
     expect(report?.summary).toMatch(/Nothing was changed: the dry-run of s2/);
     expect((await demo.describe(stopped[0]!))?.state).toBe('stopped');
   });
+
+  it('a crash during rollback: the half-done undo is observed before it is retried, never applied twice', async () => {
+    const applied: string[] = [];
+    const { running, stopped, store, approved, demo } = await setup();
+    const counted: CloudProvider = { ...demo, apply: async (s, o) => (o.dryRun || applied.push(s.id), demo.apply(s, o)) };
+    const a = running[0]!;
+    const b = stopped[0]!;
+    const id = await approved([step('stop', a, 's1'), step('start', b, 's2'), step('stop', running[1]!, 's3')]);
+    const p = (await store.get(id))!;
+    const sys = { by: { id: 'system:dead', name: 'dead', surface: 'system' as const }, now: new Date() };
+    // A process ran s1 and s2, then started rolling back (s2 undone in the cloud, not yet recorded), and died.
+    const ex = (await store.claimExecution(id, 'dead', p.plan.steps, sys))!;
+    for (const [i, s] of p.plan.steps.slice(0, 2).entries()) {
+      await store.stepTransition(ex.id, 'dead', i, ['pending'], 'running', {}, sys);
+      await demo.apply(s, { dryRun: false });
+      await store.stepTransition(ex.id, 'dead', i, ['running'], 'succeeded', { before: s.expect }, sys);
+    }
+    await store.stepTransition(ex.id, 'dead', 2, ['pending'], 'skipped', {}, sys);
+    await store.stepTransition(ex.id, 'dead', 1, ['succeeded'], 'undoing', {}, sys);
+    await demo.apply({ ...p.plan.steps[1]!, id: 's2-undo', kind: 'stop', expect: { state: 'running' } }, { dryRun: false });
+    await store.stepTransition(ex.id, 'dead', 0, ['succeeded'], 'undoing', {}, sys);
+
+    const executor = createPlanExecutor({ store, providerFor: () => counted, invalidate: () => undefined, clock: systemClock, owner: 'restarted', retry: { attempts: 2, baseMs: 1, maxMs: 2 } });
+    const [report] = await executor.recover(new Date(Date.now() + 1000));
+    expect(report?.status).toBe('rolled_back');
+    // s2's undo had happened already (observed, not repeated); s1's had not (applied once now).
+    expect(applied).toEqual(['s1-undo']);
+    expect((await demo.describe(a))?.state).toBe('running');
+    expect((await demo.describe(b))?.state).toBe('stopped');
+    expect((await store.getExecution(id))?.steps.map((s) => s.status)).toEqual(['undone', 'undone', 'skipped']);
+    expect((await store.getExecution(id))?.steps[1]?.undo).toMatch(/found done after restart/);
+  });
 });
+
