@@ -64,13 +64,20 @@ export function decisionButtons(p: Proposal): Button[] {
   ];
 }
 
+const MAX_STEP_ROWS = 40;
+
 function executionBlocks(p: Proposal, e: Execution): Block[] {
-  const rows = e.steps.map((s) => {
+  // Long plans: every step that did something is shown; untouched (pending/skipped) ones only up to the cap.
+  const quiet = (s: Execution['steps'][number]) => s.status === 'pending' || s.status === 'skipped';
+  const busy = e.steps.filter((s) => !quiet(s));
+  const shown = [...busy, ...e.steps.filter(quiet).slice(0, Math.max(0, MAX_STEP_ROWS - busy.length))].sort((a, b) => a.index - b.index);
+  const rows = shown.map((s) => {
     const step = p.plan.steps[s.index];
     const detail = s.undo ?? s.error ?? s.result?.message ?? '';
     return [s.stepId, step ? `${step.kind} ${step.targetName}` : s.kind, STEP_LABEL[s.status], detail];
   });
-  return [table(['#', 'Step', 'Status', 'Detail'], rows)];
+  const hidden = e.steps.length - shown.length;
+  return [table(['#', 'Step', 'Status', 'Detail'], rows, hidden > 0 ? `${hidden} more step${hidden === 1 ? '' : 's'} not started; \`proposal ${p.id} --json\` lists them all.` : undefined)];
 }
 
 /** The proposal card: the same for the first post, every progress update and `proposal <id>`. */
