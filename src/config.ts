@@ -40,6 +40,8 @@ export const ENV_SCHEMA = {
   STEWARD_CONSOLE: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
   STEWARD_INVENTORY_TTL_SECONDS: int(300, 0, 86400),
   STEWARD_PRICES_CSV: z.string().min(1).optional(),
+  STEWARD_POLICY_FILE: z.string().min(1).optional(),
+  STEWARD_EXECUTION_STALE_SECONDS: int(60, 15, 3600),
   AWS_REGIONS: list,
   AZURE_SUBSCRIPTION_IDS: list,
   GCP_PROJECT_IDS: list,
@@ -58,6 +60,8 @@ export interface Config {
   console: boolean;
   inventoryTtlMs: number;
   pricesCsv: string | undefined;
+  /** Approvals: the policy file (docs/approvals.md; built-in defaults when unset) and when a silent execution counts as abandoned. */
+  approvals: { policyFile: string | undefined; staleAfterMs: number };
   aws: { regions: string[] };
   azure: { subscriptionIds: string[] };
   gcp: { projectIds: string[] };
@@ -98,6 +102,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     console: e.STEWARD_CONSOLE === 'auto' ? embedded : e.STEWARD_CONSOLE === 'on',
     inventoryTtlMs: e.STEWARD_INVENTORY_TTL_SECONDS * 1000,
     pricesCsv: e.STEWARD_PRICES_CSV,
+    approvals: { policyFile: e.STEWARD_POLICY_FILE, staleAfterMs: e.STEWARD_EXECUTION_STALE_SECONDS * 1000 },
     aws: { regions: e.AWS_REGIONS },
     azure: { subscriptionIds: e.AZURE_SUBSCRIPTION_IDS },
     gcp: { projectIds: e.GCP_PROJECT_IDS },

@@ -2,20 +2,29 @@
  * The composition root: config → database → providers → domain services → command layer → surfaces.
  * The only file that sees every room.
  */
+import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { actions, commands } from '../commands/index.js';
+import { progressToStoredMessages } from '../commands/proposal-format.js';
+import { createProposalsApi } from '../commands/proposals-api.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDispatcher, type Dispatcher } from './core/dispatch.js';
 import { createNotifierHub, type NotifierHub } from './core/notifier.js';
 import { createRegistry } from './core/registry.js';
 import type { Services } from './core/services.js';
+import { createApprovalService, type ApprovalService } from './domain/approvals/approval.service.js';
+import { createPolicyAuthorizer, defaultPolicy, parsePolicy, type Policy } from './domain/approvals/policy.js';
 import { createInventoryService } from './domain/inventory/inventory.service.js';
+import { createPlanExecutor } from './domain/plans/execute-plan.js';
 import type { CloudProvider } from './domain/ports/cloud-provider.port.js';
 import { systemClock, type Clock } from './domain/ports/clock.port.js';
 import { createLogger, silentLogger, type Logger } from './lib/logger.js';
 import { openDatabase, type Database } from './persistence/db.js';
 import { createEstateStore } from './persistence/estate-store.js';
+import { createProposalStore } from './persistence/proposal-store.js';
+import { readStructuredFile } from './lib/structured-file.js';
 import { acquireDataDirLock, lockHolder, type DataDirLock } from './persistence/lock.js';
 import { loadPriceCatalog } from './pricing/catalog.js';
 import { createDemoProvider } from './providers/demo/index.js';
@@ -30,7 +39,44 @@ export interface App {
   services: Services;
   dispatcher: Dispatcher;
   notifiers: NotifierHub;
+  approvals: ApprovalService;
   close(): Promise<void>;
+}
+
+/** The approvals policy file, or the built-in defaults (docs/approvals.md). */
+function loadPolicy(config: Config): Policy {
+  const file = config.approvals.policyFile;
+  if (!file) return defaultPolicy({ embedded: config.database.kind === 'pglite' });
+  try {
+    return parsePolicy(readStructuredFile(file), file);
+  } catch (err) {
+    throw new ConfigError([`STEWARD_POLICY_FILE: ${(err as Error).message}`]);
+  }
+}
+
+/**
+ * Expires overdue proposals, takes over executions whose process stopped (rolling them back) and starts approved
+ * proposals nobody started: once at start, then every 30 s. With the embedded database this process holds the
+ * data folder alone, so at start every unfinished execution is abandoned; with PostgreSQL one is abandoned once
+ * its owner has been silent for STEWARD_EXECUTION_STALE_SECONDS.
+ */
+function startApprovalsSweeper(app: App, clock: Clock): () => void {
+  const sweep = async (atStart: boolean) => {
+    const embeddedStart = atStart && app.database.kind === 'pglite';
+    const staleBefore = new Date(clock.now().getTime() + (embeddedStart ? 1000 : -app.config.approvals.staleAfterMs));
+    try {
+      const r = await app.approvals.sweep({ staleBefore });
+      if (r.expired || r.recovered.length || r.started) app.log.info({ expired: r.expired, recovered: r.recovered, started: r.started }, 'approvals sweep');
+    } catch (err) {
+      app.log.error({ err }, 'approvals sweep failed');
+    }
+  };
+  let running = sweep(true);
+  const timer = setInterval(() => {
+    running = running.then(() => sweep(false));
+  }, 30_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Builds everything but the transports. Used by the server, the CLI and the tests. */
@@ -53,6 +99,26 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
       }
     }
     const inventory = createInventoryService({ providers, clock, ttlMs: config.inventoryTtlMs });
+    const notifiers = createNotifierHub();
+    const policy = loadPolicy(config);
+    const executor = createPlanExecutor({
+      store: createProposalStore(database.db),
+      providerFor: (cloud) => inventory.providerFor(cloud),
+      invalidate: () => inventory.invalidate(),
+      clock,
+      owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      log: log.child({ area: 'executor' }),
+    });
+    const approvals = createApprovalService({
+      store: createProposalStore(database.db),
+      policy,
+      clock,
+      executor,
+      permissionsFor: (step) => inventory.providerFor(step.kind === 'create' ? step.placement.provider : step.target.provider).permissionsFor(step),
+      progress: progressToStoredMessages((ref, r) => notifiers.update(ref, r)),
+      log: log.child({ area: 'approvals' }),
+    });
+    log.info({ policy: policy.source, bindings: policy.bindings.length }, 'approvals policy loaded');
     const services: Services = {
       inventory,
       catalog,
@@ -64,11 +130,25 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
             },
           }
         : {}),
+      approvals,
+      proposals: createProposalsApi(approvals),
     };
     const registry = createRegistry(commands, actions);
-    const notifiers = createNotifierHub();
-    const dispatcher = createDispatcher({ registry, services, clock, log, notifiers });
-    return { config, log, database, services, dispatcher, notifiers, close: () => database.close() };
+    const dispatcher = createDispatcher({ registry, services, clock, log, notifiers, authorizer: createPolicyAuthorizer(policy) });
+    return {
+      config,
+      log,
+      database,
+      services,
+      dispatcher,
+      notifiers,
+      approvals,
+      close: async () => {
+        // Executions started here finish first (the CLI's `approve` returns before its plan has run).
+        await approvals.idle();
+        await database.close();
+      },
+    };
   } catch (err) {
     await database.close().catch(() => undefined);
     throw err;
@@ -107,6 +187,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     throw err;
   }
   lock?.setUrl(address.url);
+  const stopSweeper = startApprovalsSweeper(app, systemClock);
   const readyMs = Math.round(performance.now() - started);
   log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, readyMs }, 'steward ready');
 
@@ -115,6 +196,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     (stopping ??= (async () => {
       log.info('shutting down');
       await http.close();
+      stopSweeper();
       await app.close();
       lock?.release();
       log.info('stopped');

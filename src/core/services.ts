@@ -1,3 +1,4 @@
+import type { ApprovalService } from '../domain/approvals/approval.service.js';
 import type { InventoryService } from '../domain/inventory/inventory.service.js';
 import type { Actor, Surface } from '../domain/model/actor.js';
 import type { Plan } from '../domain/model/plan.js';
@@ -24,4 +25,6 @@ export interface Services {
   catalog: PriceCatalog;
   demo?: DemoControl;
   proposals?: ProposalsApi;
+  /** Decisions, cancellations, listings and executions of proposals (the approvals capability). */
+  approvals?: ApprovalService;
 }

@@ -1,0 +1,23 @@
+import { defineCommand } from '../src/core/command.js';
+import { AppError, ForbiddenError } from '../src/core/errors.js';
+import { proposalCard, approvalsOf } from './proposal-format.js';
+import { proposalData } from './proposals-api.js';
+
+export const cancelCommand = defineCommand({
+  name: 'cancel',
+  summary: 'Withdraw a proposal that has not started (its requester or an admin)',
+  usage: 'cancel <id>',
+  examples: ['cancel k3x9qa'],
+  permission: 'read',
+  flags: {},
+  positionals: [{ name: 'id', description: 'the id on the proposal card', required: true }],
+  async run(ctx, { args }) {
+    const out = await approvalsOf(ctx).cancel({ proposalId: args[0] as string, actor: ctx.actor });
+    if (out.kind === 'refused') {
+      if (out.code === 'PROPOSAL.ROLE') throw new ForbiddenError(out.message);
+      throw new AppError(out.code, out.message, { userMessage: out.message });
+    }
+    if (out.proposal.messageRef) await ctx.updateMessage(out.proposal.messageRef, proposalCard(out.proposal));
+    return { reply: proposalCard(out.proposal), data: proposalData(out.proposal) };
+  },
+});

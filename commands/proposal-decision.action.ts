@@ -1,0 +1,77 @@
+/** The Approve and Reject buttons (value: the proposal id only), and `approve <id>` / `reject <id>` for terminals. */
+import { defineAction, defineCommand, type CommandContext, type CommandOutput } from '../src/core/command.js';
+import { AppError, ForbiddenError } from '../src/core/errors.js';
+import { reply, text } from '../src/core/reply.js';
+import type { DecisionOutcome } from '../src/domain/approvals/approval.service.js';
+import type { DecisionKind } from '../src/domain/model/proposal.js';
+import { approvalsOf, progressTo, proposalCard } from './proposal-format.js';
+import { proposalData } from './proposals-api.js';
+
+/** The one decision path for buttons and commands. */
+export async function decideProposal(ctx: CommandContext, id: string, decision: DecisionKind, opts: { reason?: string; wait?: boolean } = {}): Promise<CommandOutput> {
+  const approvals = approvalsOf(ctx);
+  const message = ctx.message;
+  const out: DecisionOutcome = await approvals.decide({
+    proposalId: id,
+    actor: ctx.actor,
+    decision,
+    ...(opts.reason ? { reason: opts.reason } : {}),
+    ...(message ? { messageRef: message, onProgress: progressTo((r) => ctx.updateMessage(message, r)) } : {}),
+  });
+  switch (out.kind) {
+    case 'refused':
+      switch (out.code) {
+        case 'PROPOSAL.SELF_APPROVAL':
+        case 'PROPOSAL.ROLE':
+          throw new ForbiddenError(out.message);
+        case 'PROPOSAL.NOT_FOUND':
+        case 'PROPOSAL.EXPIRED':
+          throw new AppError(out.code, out.message, { userMessage: out.message });
+        default:
+          // Already decided, or the same person again: nothing happens, and the reply says so.
+          return { reply: reply({ blocks: [text(out.message)] }), data: { refused: out.code, ...(out.proposal ? proposalData(out.proposal) : {}) } };
+      }
+    case 'approved': {
+      const phase = `Approved by ${ctx.actor.displayName}; executing now (drift check, dry-run, then each step). Progress appears here.`;
+      if (opts.wait) {
+        const report = await out.execution;
+        const view = await approvals.get(out.proposal.id);
+        const card = view ? proposalCard(view.proposal, { ...(view.execution ? { execution: view.execution } : {}) }) : reply({ blocks: [text(report?.summary ?? 'Executed.')] });
+        return { reply: card, data: { ...proposalData(view?.proposal ?? out.proposal), execution: report ?? null }, replace: true };
+      }
+      return { reply: proposalCard(out.proposal, { phase }), data: proposalData(out.proposal), replace: true };
+    }
+    case 'recorded':
+      return { reply: proposalCard(out.proposal, { awaiting: approvals.awaiting(out.proposal) }), data: proposalData(out.proposal), replace: true };
+    case 'rejected':
+      return { reply: proposalCard(out.proposal), data: proposalData(out.proposal), replace: true };
+  }
+}
+
+// Buttons need only `read` at the door: whether this person may decide depends on the proposal's risk, so the
+// decision itself checks the role and names who could decide instead.
+export const approveAction = defineAction({ id: 'proposal.approve', permission: 'read', run: (ctx, value) => decideProposal(ctx, value, 'approve') });
+export const rejectAction = defineAction({ id: 'proposal.reject', permission: 'read', run: (ctx, value) => decideProposal(ctx, value, 'reject') });
+
+export const approveCommand = defineCommand({
+  name: 'approve',
+  summary: 'Approve a proposal (the same as its Approve button)',
+  usage: 'approve <proposal-id> [--wait]',
+  examples: ['approve k3x9qa', 'approve k3x9qa --wait'],
+  permission: 'read',
+  flags: { wait: { kind: 'boolean', description: 'when this approval completes the quorum, wait for the execution and show its result' } },
+  positionals: [{ name: 'proposal-id', description: 'the id on the proposal card', required: true }],
+  run: (ctx, { flags, args }) => decideProposal(ctx, args[0] as string, 'approve', { wait: flags.wait }),
+});
+
+export const rejectCommand = defineCommand({
+  name: 'reject',
+  summary: 'Reject a proposal (the same as its Reject button), with an optional reason',
+  usage: 'reject <proposal-id> [reason…]',
+  examples: ['reject k3x9qa', 'reject k3x9qa "not during the release freeze"'],
+  permission: 'read',
+  flags: {},
+  positionals: [{ name: 'proposal-id', description: 'the id on the proposal card', required: true }],
+  rest: 'reason',
+  run: (ctx, { args }) => decideProposal(ctx, args[0] as string, 'reject', { reason: args.slice(1).join(' ').slice(0, 500) }),
+});

@@ -1,0 +1,175 @@
+/** How a proposal reads in any reply: the plan, who decided, who still has to, execution progress, buttons. */
+import type { CommandContext } from '../src/core/command.js';
+import { AppError } from '../src/core/errors.js';
+import { actions, code, context, divider, fields, reply, table, text, type Block, type Button, type Reply } from '../src/core/reply.js';
+import type { ApprovalService } from '../src/domain/approvals/approval.service.js';
+import type { AuditEntry, Execution, Proposal, StepStatus } from '../src/domain/model/proposal.js';
+import type { ExecutionView, ProgressSink } from '../src/domain/plans/execute-plan.js';
+import { planBlocks } from './plan-format.js';
+
+export function approvalsOf(ctx: CommandContext): ApprovalService {
+  const a = ctx.services.approvals;
+  if (!a) throw new AppError('APPROVALS.OFF', 'approvals are not configured', { userMessage: 'Approvals are not available in this deployment.' });
+  return a;
+}
+
+export function utc(d: Date): string {
+  return d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+const STATUS_LABEL: Record<Proposal['status'], string> = {
+  proposed: '🕓 waiting for approval',
+  approved: '✅ approved, starting',
+  rejected: '⛔ rejected',
+  expired: '⌛ expired',
+  cancelled: '🚫 cancelled',
+  executing: '⚙️ executing',
+  succeeded: '✅ done',
+  failed: '❌ failed',
+  rolled_back: '↩️ rolled back',
+};
+
+const STEP_LABEL: Record<StepStatus, string> = {
+  pending: 'pending',
+  running: 'running…',
+  succeeded: 'done',
+  failed: 'FAILED',
+  skipped: 'skipped',
+  undoing: 'undoing…',
+  undone: 'undone',
+  undo_failed: 'UNDO FAILED',
+  not_undoable: 'not undone',
+};
+
+export function decisionButtons(p: Proposal): Button[] {
+  const critical = p.risk === 'critical';
+  return [
+    {
+      actionId: 'proposal.approve',
+      label: 'Approve',
+      value: p.id,
+      style: 'primary',
+      ...(critical
+        ? {
+            confirm: {
+              title: 'Approve a critical change?',
+              text: `${p.plan.title}: ${p.plan.steps.length} step${p.plan.steps.length === 1 ? '' : 's'}, including ${[...new Set(p.plan.steps.map((s) => s.kind))].join(', ')}. It needs ${p.required.count} distinct approvers.`,
+              confirm: 'Approve',
+              deny: 'Not yet',
+            },
+          }
+        : {}),
+    },
+    { actionId: 'proposal.reject', label: 'Reject', value: p.id, style: 'danger' },
+  ];
+}
+
+const MAX_STEP_ROWS = 40;
+
+function executionBlocks(p: Proposal, e: Execution): Block[] {
+  // Long plans: every step that did something is shown; untouched (pending/skipped) ones only up to the cap.
+  const quiet = (s: Execution['steps'][number]) => s.status === 'pending' || s.status === 'skipped';
+  const busy = e.steps.filter((s) => !quiet(s));
+  const shown = [...busy, ...e.steps.filter(quiet).slice(0, Math.max(0, MAX_STEP_ROWS - busy.length))].sort((a, b) => a.index - b.index);
+  const rows = shown.map((s) => {
+    const step = p.plan.steps[s.index];
+    const detail = s.undo ?? s.error ?? s.result?.message ?? '';
+    return [s.stepId, step ? `${step.kind} ${step.targetName}` : s.kind, STEP_LABEL[s.status], detail];
+  });
+  const hidden = e.steps.length - shown.length;
+  return [table(['#', 'Step', 'Status', 'Detail'], rows, hidden > 0 ? `${hidden} more step${hidden === 1 ? '' : 's'} not started; \`proposal ${p.id} --json\` lists them all.` : undefined)];
+}
+
+/** The proposal card: the same for the first post, every progress update and `proposal <id>`. */
+export function proposalCard(p: Proposal, opts: { awaiting?: string; execution?: Execution; phase?: string } = {}): Reply {
+  const blocks: Block[] = [
+    fields({
+      Status: STATUS_LABEL[p.status],
+      Risk: p.risk,
+      'Requested by': `${p.requester.name} (${p.requester.surface})`,
+      ...(p.status === 'proposed' ? { Expires: utc(p.expiresAt) } : {}),
+      Approvals: `${p.approvals} of ${p.required.count} (${p.required.role} or higher)`,
+    }),
+    ...planBlocks(p.plan),
+  ];
+  if (p.permissions.length) blocks.push(context(`Cloud permissions needed: ${p.permissions.map(code).join(', ')}`));
+  if (p.decisions.length) {
+    blocks.push(
+      text(p.decisions.map((d) => `- ${d.decision === 'approve' ? '✅' : '⛔'} **${d.by.name}** (${d.role}, ${d.by.surface}) ${d.decision === 'approve' ? 'approved' : 'rejected'} at ${utc(d.at)}${d.reason ? `: ${d.reason}` : ''}`).join('\n')),
+    );
+  }
+  if (p.status === 'proposed' && opts.awaiting) blocks.push(text(`Still ${opts.awaiting}.`));
+  if (opts.execution) blocks.push(divider(), ...executionBlocks(p, opts.execution));
+  const final = ['succeeded', 'failed', 'rolled_back', 'rejected', 'expired', 'cancelled'].includes(p.status);
+  if (final && p.outcome) blocks.push(text(`**${STATUS_LABEL[p.status]}**: ${p.outcome}`));
+  if (p.status === 'failed' && p.outcome?.includes('the estate drifted')) blocks.push(text(`To propose it again against the estate as it is now: ${code(reproposeCommand(p))}`));
+  else if (opts.phase) blocks.push(context(opts.phase));
+  if (p.status === 'proposed') blocks.push(actions(...decisionButtons(p)));
+  blocks.push(context(`Proposal ${code(p.id)} · ${code(`proposal ${p.id}`)} shows its audit trail · from a terminal: ${code(`approve ${p.id}`)} or ${code(`reject ${p.id}`)}`));
+  return reply({ title: `Proposal ${p.id}: ${p.plan.title}`, blocks, visibility: 'channel' });
+}
+
+/** The command that makes a fresh proposal for the same intent. */
+export function reproposeCommand(p: Proposal): string {
+  const first = p.plan.steps[0];
+  if (p.plan.kind === 'direct' && p.plan.steps.length === 1 && first && (first.kind === 'stop' || first.kind === 'start' || first.kind === 'resize')) {
+    return first.kind === 'resize' ? `resize ${first.target.id} ${first.toType}` : `${first.kind} ${first.target.id}`;
+  }
+  return p.plan.kind === 'failover' ? 'failover' : 'optimize';
+}
+
+export function viewCard(v: ExecutionView): Reply {
+  return proposalCard(v.proposal, { execution: v.execution, phase: v.phase });
+}
+
+export function auditBlocks(entries: AuditEntry[]): Block[] {
+  if (entries.length === 0) return [];
+  return [
+    table(
+      ['When', 'Who', 'What', 'Change', 'Detail'],
+      entries.map((a) => [
+        a.at.toISOString().slice(0, 19).replace('T', ' '),
+        `${a.actor.name} (${a.actor.surface})`,
+        a.stepId ? `${a.action} ${a.stepId}` : a.action,
+        a.from || a.to ? `${a.from ?? ''} → ${a.to ?? ''}` : '',
+        a.detail ?? '',
+      ]),
+    ),
+  ];
+}
+
+/**
+ * Progress of an execution into one message, latest first: while an update is being sent, newer views replace
+ * the queued one instead of piling up (chat APIs rate-limit message edits).
+ */
+export function progressTo(send: (r: Reply) => Promise<unknown>): ProgressSink {
+  let pending: ExecutionView | undefined;
+  let sending: Promise<void> | undefined;
+  const drain = async () => {
+    while (pending) {
+      const v = pending;
+      pending = undefined;
+      await send(viewCard(v)).catch(() => undefined);
+    }
+    sending = undefined;
+  };
+  return (view) => {
+    pending = view;
+    sending ??= drain();
+    // The final view is awaited so the execution ends only once its result is shown.
+    return view.done ? sending : undefined;
+  };
+}
+
+/** Progress of executions nobody is clicking on (CLI approvals, recovery): to the message that holds each card. */
+export function progressToStoredMessages(update: (ref: NonNullable<Proposal['messageRef']>, r: Reply) => Promise<unknown>): ProgressSink {
+  const sinks = new Map<string, ProgressSink>();
+  return (view) => {
+    const ref = view.proposal.messageRef;
+    if (!ref) return undefined;
+    let sink = sinks.get(view.proposal.id);
+    if (!sink) sinks.set(view.proposal.id, (sink = progressTo((r) => update(ref, r))));
+    if (view.done) sinks.delete(view.proposal.id);
+    return sink(view);
+  };
+}

@@ -1,0 +1,36 @@
+import { defineCommand } from '../src/core/command.js';
+import { AppError } from '../src/core/errors.js';
+import { code, divider, text } from '../src/core/reply.js';
+import { approvalsOf, auditBlocks, proposalCard } from './proposal-format.js';
+import { proposalData } from './proposals-api.js';
+
+export const proposalCommand = defineCommand({
+  name: 'proposal',
+  summary: 'Show one proposal: its plan, decisions, execution and audit trail',
+  usage: 'proposal <id>',
+  examples: ['proposal k3x9qa', 'proposal k3x9qa --json'],
+  permission: 'read',
+  flags: {},
+  positionals: [{ name: 'id', description: 'the id on the proposal card', required: true }],
+  async run(ctx, { args }) {
+    const approvals = approvalsOf(ctx);
+    const id = args[0] as string;
+    const found = await approvals.get(id);
+    if (!found) throw new AppError('PROPOSAL.NOT_FOUND', `no proposal ${id}`, { userMessage: `There is no proposal ${code(id)}. Type ${code('approvals')} for the pending ones.` });
+    const { proposal, execution, audit } = found;
+    const card = proposalCard(proposal, { awaiting: approvals.awaiting(proposal), ...(execution ? { execution } : {}) });
+    card.blocks.push(divider(), text('**Audit trail**'), ...auditBlocks(audit));
+    return {
+      reply: card,
+      data: {
+        ...proposalData(proposal),
+        requester: proposal.requester,
+        decisions: proposal.decisions,
+        plan: proposal.plan,
+        outcome: proposal.outcome ?? null,
+        execution: execution ?? null,
+        audit,
+      },
+    };
+  },
+});

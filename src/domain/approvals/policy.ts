@@ -1,0 +1,257 @@
+/**
+ * The approvals policy: who holds which role, how risky each step is, how many approvals each risk needs and
+ * how long a proposal stays open. Read from the policy file (docs/approvals.md) or the built-in defaults.
+ */
+import { z } from 'zod';
+import type { Actor } from '../model/actor.js';
+import type { Plan, PlanStep, Risk, StepKind } from '../model/plan.js';
+import { RISK_ORDER } from '../model/plan.js';
+import { ROLE_RANK, ROLES, type Role } from '../model/proposal.js';
+
+/** The command runtime's permissions (same strings as core's `Permission`). */
+export type Permission = 'read' | 'propose' | 'approve' | 'admin';
+
+/** The least role that holds each permission. Operators may approve low-risk proposals, so `approve` starts there. */
+export const PERMISSION_ROLE: Record<Permission, Role> = { read: 'viewer', propose: 'operator', approve: 'operator', admin: 'admin' };
+
+export interface Requirement {
+  count: number;
+  role: Role;
+}
+
+export interface Binding {
+  role: Role;
+  /** `slack:U123`, `slack:S0GROUP` (user group), `teams:<aad object id>`, `console:alice`, `cli:bob`, or `<surface>:*`. */
+  subject: string;
+}
+
+export interface Policy {
+  /** Where it came from (a file path or "built-in …"), for messages. */
+  source: string;
+  /** Role of anyone not bound; undefined means no access at all. */
+  defaultRole: Role | undefined;
+  bindings: Binding[];
+  risk: Record<StepKind, Risk> & { crossProviderMove: Risk; failover: Risk };
+  approvals: Record<Risk, Requirement>;
+  expiryMs: number;
+}
+
+export const DEFAULT_RISK: Policy['risk'] = {
+  start: 'low',
+  tag: 'low',
+  stop: 'medium',
+  resize: 'medium',
+  snapshot: 'medium',
+  create: 'medium',
+  delete: 'critical',
+  crossProviderMove: 'critical',
+  failover: 'critical',
+};
+
+export const DEFAULT_APPROVALS: Policy['approvals'] = {
+  low: { count: 1, role: 'operator' },
+  medium: { count: 1, role: 'approver' },
+  critical: { count: 2, role: 'approver' },
+};
+
+export const DEFAULT_EXPIRY_MS = 60 * 60 * 1000;
+
+/**
+ * Built-in defaults when no policy file is configured. Everyone unknown is a viewer. In the embedded first run
+ * (PGlite, console and CLI on one machine) console and CLI users are admins, so a newcomer can propose as `alice`,
+ * approve as `bob` and `demo reset`, and see the whole flow; the approval rules still hold (nobody approves their
+ * own, critical needs two people). With a shared PostgreSQL (production) nobody may change anything until a policy
+ * file binds real people.
+ */
+export function defaultPolicy(opts: { embedded: boolean }): Policy {
+  return {
+    source: opts.embedded ? 'built-in embedded defaults (console and CLI users are admins)' : 'built-in defaults (everyone is a viewer)',
+    defaultRole: 'viewer',
+    bindings: opts.embedded
+      ? [
+          { role: 'admin', subject: 'console:*' },
+          { role: 'admin', subject: 'cli:*' },
+        ]
+      : [],
+    risk: { ...DEFAULT_RISK },
+    approvals: structuredClone(DEFAULT_APPROVALS),
+    expiryMs: DEFAULT_EXPIRY_MS,
+  };
+}
+
+const riskSchema = z.enum(['low', 'medium', 'critical']);
+const roleSchema = z.enum(ROLES);
+const subjectSchema = z
+  .string()
+  .trim()
+  .regex(/^(slack|teams|console|cli|system):[^\s:][^\s]*$/, 'expected <surface>:<id>, e.g. slack:U024BE7LH, teams:<aad object id>, console:alice or console:*');
+const requirementSchema = z.object({ count: z.number().int().min(1).max(10), role: roleSchema }).strict();
+
+const durationSchema = z.union([
+  z.number().positive().describe('minutes'),
+  z.string().regex(/^(\d+h)?(\d+m)?(\d+s)?$/, 'expected a duration like 1h, 30m, 2h30m or a number of minutes').refine((s) => s.length > 0, 'empty duration'),
+]);
+
+export const policyFileSchema = z
+  .object({
+    version: z.literal(1),
+    defaultRole: z.union([roleSchema, z.literal('none')]).default('viewer'),
+    expiry: durationSchema.default('1h'),
+    roles: z.partialRecord(roleSchema, z.array(subjectSchema)).default({}),
+    risk: z
+      .object({
+        start: riskSchema,
+        stop: riskSchema,
+        resize: riskSchema,
+        snapshot: riskSchema,
+        create: riskSchema,
+        delete: riskSchema,
+        tag: riskSchema,
+        crossProviderMove: riskSchema,
+        failover: riskSchema,
+      })
+      .partial()
+      .strict()
+      .default({}),
+    approvals: z.object({ low: requirementSchema, medium: requirementSchema, critical: requirementSchema }).partial().strict().default({}),
+  })
+  .strict();
+
+export function parseDuration(v: number | string): number {
+  if (typeof v === 'number') return Math.round(v * 60_000);
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v);
+  const [h, min, s] = [m?.[1], m?.[2], m?.[3]].map((x) => Number(x ?? 0));
+  return ((h ?? 0) * 3600 + (min ?? 0) * 60 + (s ?? 0)) * 1000;
+}
+
+export class PolicyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyError';
+  }
+}
+
+/** Validates a parsed policy document; the error names the file and each bad path. */
+export function parsePolicy(doc: unknown, source: string): Policy {
+  const parsed = policyFileSchema.safeParse(doc);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 8).map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new PolicyError(`The approvals policy ${source} is not valid (see docs/approvals.md):\n${problems.join('\n')}`);
+  }
+  const p = parsed.data;
+  const expiryMs = parseDuration(p.expiry);
+  if (expiryMs < 60_000 || expiryMs > 7 * 24 * 3600_000) throw new PolicyError(`The approvals policy ${source}: expiry must be between 1m and 7 days`);
+  const bindings: Binding[] = [];
+  for (const role of ROLES) for (const subject of p.roles[role] ?? []) bindings.push({ role, subject });
+  return {
+    source,
+    defaultRole: p.defaultRole === 'none' ? undefined : p.defaultRole,
+    bindings,
+    risk: { ...DEFAULT_RISK, ...p.risk },
+    approvals: { ...structuredClone(DEFAULT_APPROVALS), ...p.approvals },
+    expiryMs,
+  };
+}
+
+// ─── Roles ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+function subjectsOf(actor: Pick<Actor, 'id' | 'surface' | 'groups'>): Set<string> {
+  const s = new Set([actor.id, `${actor.surface}:*`]);
+  for (const g of actor.groups ?? []) s.add(`${actor.surface}:${g}`);
+  return s;
+}
+
+/** The highest role the actor holds through any binding (user, group or surface wildcard), else the default. */
+export function roleOf(policy: Policy, actor: Pick<Actor, 'id' | 'surface' | 'groups'>): Role | undefined {
+  const subjects = subjectsOf(actor);
+  let best: Role | undefined;
+  for (const b of policy.bindings) {
+    if (subjects.has(b.subject) && (!best || ROLE_RANK[b.role] > ROLE_RANK[best])) best = b.role;
+  }
+  // The scheduler and other system actors read (digests) unless the policy says more.
+  const fallback = actor.surface === 'system' ? 'viewer' : policy.defaultRole;
+  if (fallback && (!best || ROLE_RANK[fallback] > ROLE_RANK[best])) best = fallback;
+  return best;
+}
+
+export function atLeast(role: Role | undefined, min: Role): boolean {
+  return role !== undefined && ROLE_RANK[role] >= ROLE_RANK[min];
+}
+
+/** "slack:U1", "any console user", … for people reading a refusal. */
+export function describeSubject(subject: string): string {
+  const [surface, id] = [subject.slice(0, subject.indexOf(':')), subject.slice(subject.indexOf(':') + 1)];
+  if (id === '*') return `any ${surface === 'cli' ? 'CLI' : surface} user`;
+  if (surface === 'slack' && /^S/.test(id)) return `Slack user group ${id}`;
+  return subject;
+}
+
+/** Who holds at least `min`, in words: the bound subjects minus `exclude`, or "anyone" through the default. */
+export function holders(policy: Policy, min: Role, exclude: readonly string[] = []): string[] {
+  if (atLeast(policy.defaultRole, min)) return ['anyone (the default role is ' + policy.defaultRole + ')'];
+  const out = policy.bindings
+    .filter((b) => atLeast(b.role, min) && !exclude.includes(b.subject))
+    .map((b) => {
+      if (!b.subject.endsWith(':*')) return describeSubject(b.subject);
+      // "any console user other than alice": a wildcard still leaves out the requester and who already decided.
+      const prefix = b.subject.slice(0, -1);
+      const others = exclude.filter((x) => x.startsWith(prefix)).map((x) => x.slice(prefix.length));
+      return describeSubject(b.subject) + (others.length ? ` other than ${others.join(', ')}` : '');
+    });
+  return [...new Set(out)];
+}
+
+export function holdersText(policy: Policy, min: Role, exclude: readonly string[] = []): string {
+  const list = holders(policy, min, exclude);
+  if (list.length === 0) return `nobody else holds ${article(min)} ${min} role; an admin must bind someone in ${policy.source}`;
+  const shown = list.slice(0, 8).join(', ') + (list.length > 8 ? ` and ${list.length - 8} more` : '');
+  return shown;
+}
+
+export function article(role: Role): string {
+  return role === 'admin' || role === 'approver' || role === 'operator' ? 'an' : 'a';
+}
+
+/** The command runtime's authorizer, built on the policy: every refusal says why and who holds the role. */
+export function createPolicyAuthorizer(policy: Policy) {
+  return {
+    async check(actor: Actor, permission: Permission): Promise<{ ok: true } | { ok: false; reason: string }> {
+      const need = PERMISSION_ROLE[permission];
+      const has = roleOf(policy, actor);
+      if (atLeast(has, need)) return { ok: true };
+      const what = { read: 'reading', propose: 'proposing changes', approve: 'deciding on proposals', admin: 'this' }[permission];
+      return {
+        ok: false,
+        reason:
+          `${what} needs the ${need} role; ${actor.id} ${has ? `is only ${article(has)} ${has}` : 'has no role'}. ` +
+          `Ask someone who holds it (${holdersText(policy, need, [actor.id])}), or an admin to bind you in ${policy.source}.`,
+      };
+    },
+  };
+}
+
+// ─── Risk ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export function riskOfStep(policy: Policy, step: PlanStep): Risk {
+  if (step.kind === 'create' && step.placement.provider !== step.target.provider) return policy.risk.crossProviderMove;
+  return policy.risk[step.kind];
+}
+
+/** A plan is as risky as its riskiest step; a failover plan is at least the failover risk. */
+export function riskOfPlan(policy: Policy, plan: Plan): Risk {
+  let risk: Risk = 'low';
+  const raise = (r: Risk) => {
+    if (RISK_ORDER[r] > RISK_ORDER[risk]) risk = r;
+  };
+  for (const s of plan.steps) raise(riskOfStep(policy, s));
+  if (plan.kind === 'failover') raise(policy.risk.failover);
+  return risk;
+}
+
+export function requirementFor(policy: Policy, risk: Risk): Requirement {
+  return policy.approvals[risk];
+}
+
+export function requirementText(r: Requirement): string {
+  return r.count === 1 ? `1 approval from ${article(r.role)} ${r.role} (or higher)` : `${r.count} approvals from distinct ${r.role}s (or higher)`;
+}
