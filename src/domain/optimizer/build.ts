@@ -1,7 +1,7 @@
 /** Builds the class model of `optimize` from workloads: options, HA slices, classes and coupling rows. */
 import type { Instance } from '../model/instance.js';
 import type { Offer } from '../model/price.js';
-import { aggregate, attachRows, buildRows, indexOffers, optionsFor, quotaCovers, type ClassModel, type HaGroup, type Option } from './model.js';
+import { aggregate, cmpStr, attachRows, buildRows, indexOffers, optionsFor, quotaCovers, type ClassModel, type HaGroup, type Option } from './model.js';
 import type { OptimizerSettings } from './settings.js';
 import { domainOf, groupOf, type Workload } from './workloads.js';
 
@@ -32,7 +32,7 @@ export function buildOptimizeModel(
     fixedDomains.set(g, set);
   }
   const ha: HaGroup[] = [];
-  for (const [key, members] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) {
+  for (const [key, members] of [...groups].sort((a, b) => cmpStr(a[0], b[0]))) {
     const homes = [...new Set(members.map((m) => m.w.domain))].sort();
     const taken = fixedDomains.get(key) ?? new Set<string>();
     // Replicas outside the model (unpriced, opted out) count towards today's spread and keep their domains.

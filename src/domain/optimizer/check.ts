@@ -138,7 +138,9 @@ export function checkPlan(input: CheckInput): Violation[] {
       const iu = idle.get(k);
       if (iu && iu.cpuP95 < s.idleCpuPct && s.stopIdle) continue;
       const g = `${app}|${inst.tags['env'] ?? ''}`;
-      groups.set(g, [...(groups.get(g) ?? []), inst]);
+      const list = groups.get(g);
+      if (list) list.push(inst);
+      else groups.set(g, [inst]);
     }
     for (const [g, members] of groups) {
       const before = new Set(members.map((m) => `${m.provider}/${m.region}`));

@@ -78,6 +78,9 @@ export interface ClassModel {
   ha: HaGroup[];
 }
 
+/** Plain code-unit order: fast and the same on every machine (no locale). */
+export const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export const monthlyUsd = (hourlyMicros: number) => (hourlyMicros * HOURS_PER_MONTH) / MICROS_PER_USD;
 
 const EPS = 1e-9;
@@ -94,8 +97,8 @@ export function indexOffers(offers: readonly Offer[]): Map<string, Offer[]> {
     if (l) l.push(o);
     else byDomain.set(d, [o]);
   }
-  for (const l of byDomain.values()) l.sort((a, b) => a.hourlyMicros - b.hourlyMicros || a.vcpu - b.vcpu || a.type.localeCompare(b.type));
-  return new Map([...byDomain].sort((a, b) => a[0].localeCompare(b[0])));
+  for (const l of byDomain.values()) l.sort((a, b) => a.hourlyMicros - b.hourlyMicros || a.vcpu - b.vcpu || cmpStr(a.type, b.type));
+  return new Map([...byDomain].sort((a, b) => cmpStr(a[0], b[0])));
 }
 
 /** One-off cost of moving a workload: data egress of its disks plus the risk penalty. */
@@ -169,8 +172,15 @@ export function optionsFor(w: Workload, offersByDomain: Map<string, Offer[]>, s:
   return { options, stay: allowStay ? 0 : -1 };
 }
 
-function optionSignature(o: Option): string {
-  return `${o.kind}:${o.domain}:${o.type}:${o.cost.toFixed(6)}:${o.vcpu}:${o.moves}`;
+/**
+ * Two workloads are interchangeable when they sit on the same type in the same domain, carry the same disk
+ * volume (migration cost), are both idle or not, and have the same candidate list: then every option costs
+ * the same and uses the same rows.
+ */
+function classSignature(w: Workload, options: readonly Option[]): string {
+  let sig = `${w.domain}|${w.inst.type}|${w.diskGiB}|${w.idle ? 1 : 0}`;
+  for (const o of options) sig += `|${o.kind[0]}${o.domain}/${o.type}`;
+  return sig;
 }
 
 /**
@@ -180,7 +190,7 @@ function optionSignature(o: Option): string {
 export function aggregate(items: { w: Workload; options: Option[]; stay: number; haKey?: string }[]): { classes: Klass[] } {
   const byKey = new Map<string, Klass>();
   for (const it of items) {
-    const sig = `${it.haKey ?? ''}#${it.options.map(optionSignature).join('|')}`;
+    const sig = `${it.haKey ?? ''}#${classSignature(it.w, it.options)}`;
     const k = byKey.get(sig);
     if (k) {
       k.members.push(it.w);

@@ -10,7 +10,7 @@ import type { SolverPort } from '../ports/solver.port.js';
 import { formatUsd, HOURS_PER_MONTH } from '../../lib/money.js';
 import { buildOptimizeModel } from './build.js';
 import { checkPlan, type Violation } from './check.js';
-import { coef, fits, monthlyUsd, quotaCovers, type ClassModel, type Klass, type Option } from './model.js';
+import { cmpStr, coef, fits, monthlyUsd, quotaCovers, type ClassModel, type Klass, type Option } from './model.js';
 import { decode, optimizeSteps, stepIds, toDecisions, type Placement } from './plan-steps.js';
 import { quotaLabel, type OptimizerSettings } from './settings.js';
 import { solveClassModel, usageOf, type Assignment, type ModelSolution } from './solve.js';
@@ -74,6 +74,8 @@ export interface OptimizeReport {
     pinsKept: number;
   };
   violations: Violation[];
+  /** Where the time went: model building, solving, plan steps, the independent check, the report. */
+  timingsMs: Record<string, number>;
   settings: Record<string, unknown>;
 }
 
@@ -87,14 +89,17 @@ export interface OptimizeResult {
 }
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
+const ms = (n: number) => Math.round(n * 10) / 10;
 
 export async function planReallocation(input: OptimizeInput): Promise<OptimizeResult> {
   const s = input.settings;
+  const t0 = performance.now();
   const { workloads, excluded } = buildWorkloads(input.instances, input.utilization, input.idleUtilization, s);
   const fixed = excluded.map((e) => e.inst);
   const model = buildOptimizeModel(workloads, fixed, input.offers, s);
   const billing = input.instances.filter((i) => isBilling(i.state));
   const explanation: string[] = [];
+  const t1 = performance.now();
 
   const solution = await solveClassModel(model, {
     ...(input.highs ? { highs: input.highs } : {}),
@@ -103,6 +108,7 @@ export async function planReallocation(input: OptimizeInput): Promise<OptimizeRe
     ...(input.noHighs ? { noHighs: true } : {}),
   });
 
+  const t2 = performance.now();
   const usedToday = (q: OptimizerSettings['quotas'][number]) => billing.reduce((t, i) => t + (quotaCovers(q, i.provider, i.region) ? (i.vcpu ?? 0) : 0), 0);
   if (!solution.feasible) {
     for (const inf of solution.infeasible) {
@@ -123,12 +129,12 @@ export async function planReallocation(input: OptimizeInput): Promise<OptimizeRe
   const placements = solution.feasible ? decode(model, solution.assignment) : [];
   const offerByKey = new Map(input.offers.map((o) => [`${o.provider}|${o.region}|${o.type}`, o]));
   const accounts = new Map<Cloud, string>();
-  for (const i of [...input.instances].sort((a, b) => a.account.localeCompare(b.account))) if (!accounts.has(i.provider)) accounts.set(i.provider, i.account);
+  for (const i of [...input.instances].sort((a, b) => cmpStr(a.account, b.account))) if (!accounts.has(i.provider)) accounts.set(i.provider, i.account);
   const ids = stepIds();
   const order = { stop: 0, resize: 1, move: 2, stay: 3 } as const;
   const changed = placements
     .filter((p) => p.option.kind !== 'stay')
-    .sort((a, b) => order[a.option.kind] - order[b.option.kind] || b.option.cost - a.option.cost || a.w.inst.name.localeCompare(b.w.inst.name));
+    .sort((a, b) => order[a.option.kind] - order[b.option.kind] || b.option.cost - a.option.cost || cmpStr(a.w.inst.name, b.w.inst.name));
   const steps: PlanStep[] = [];
   const changes: ChangeRow[] = [];
   for (const p of changed) {
@@ -161,10 +167,12 @@ export async function planReallocation(input: OptimizeInput): Promise<OptimizeRe
   const afterMicros = beforeMicros + deltaMicros;
 
   // Constraints, as a reader can check them.
+  const t3 = performance.now();
   const decisions = toDecisions(placements);
   const violations = solution.feasible
     ? checkPlan({ instances: input.instances, utilization: input.utilization, idleUtilization: input.idleUtilization, offers: input.offers, settings: s, decisions })
     : [];
+  const t4 = performance.now();
   const blocked = blockedRows(model, solution.assignment);
   const usage = usageOf(model, solution.assignment);
   const quotas: QuotaUse[] = model.rows.flatMap((row, r) =>
@@ -175,7 +183,7 @@ export async function planReallocation(input: OptimizeInput): Promise<OptimizeRe
   const movesRow = model.rows.findIndex((x) => x.kind === 'moves');
   const movesUsed = changed.length;
   const ha = haReport(model, solution.assignment);
-  const kept = keptBy(placements, input.offers, s);
+  const kept = solution.feasible ? keptBy(model, solution.assignment, input.offers, s) : { residency: 0, pins: 0 };
   const binding: string[] = [];
   for (const q of quotas) if (q.binding) binding.push(`vCPU quota ${q.scope}: ${q.usedAfter} of ${q.limit} used`);
   if (movesRow >= 0 && blocked[movesRow]) binding.push(`move budget: ${movesUsed} of ${s.maxMoves} changes`);
@@ -237,6 +245,7 @@ export async function planReallocation(input: OptimizeInput): Promise<OptimizeRe
         pinsKept: kept.pins,
       },
       violations,
+      timingsMs: { model: ms(t1 - t0), solve: ms(t2 - t1), steps: ms(t3 - t2), check: ms(t4 - t3), report: ms(performance.now() - t4) },
       settings: {
         headroomPct: Math.round(s.headroom * 100),
         lookbackDays: s.lookbackDays,
@@ -299,24 +308,31 @@ function haReport(m: ClassModel, a: Assignment) {
   });
 }
 
-/** How many workloads residency (resp. provider pins) keep from a cheaper fitting offer. */
-function keptBy(placements: readonly Placement[], offers: readonly Offer[], s: OptimizerSettings) {
+/**
+ * How many workloads residency (resp. provider pins) keep from a cheaper fitting offer (run-rate only). Members
+ * of a class share their candidates, so one representative per class and option answers for all of them.
+ */
+function keptBy(m: ClassModel, a: Assignment, offers: readonly Offer[], s: OptimizerSettings) {
   let residency = 0;
   let pins = 0;
-  for (const p of placements) {
-    if (p.option.kind === 'stop') continue;
-    const w = p.w;
-    let geoBlocked = false;
-    let pinBlocked = false;
-    for (const o of offers) {
-      if (monthlyUsd(o.hourlyMicros) >= p.option.runUsd - 1e-6 || !fits(o, w)) continue;
-      const geoOk = w.geographies.includes(geographyOf(o.region)) || (o.provider === w.inst.provider && o.region === w.inst.region);
-      const provOk = w.providers.includes(o.provider);
-      if (!geoOk && provOk && s.crossRegion) geoBlocked = true;
-      if (geoOk && !provOk) pinBlocked = true;
-    }
-    if (geoBlocked) residency++;
-    if (pinBlocked) pins++;
+  for (const k of m.classes as Klass[]) {
+    const w = k.members[0];
+    if (!w) continue;
+    k.options.forEach((opt, j) => {
+      const n = a.counts[k.id]?.[j] ?? 0;
+      if (!n || opt.kind === 'stop') return;
+      let geoBlocked = false;
+      let pinBlocked = false;
+      for (const o of offers) {
+        if (monthlyUsd(o.hourlyMicros) >= opt.runUsd - 1e-6 || !fits(o, w)) continue;
+        const geoOk = w.geographies.includes(geographyOf(o.region)) || (o.provider === w.inst.provider && o.region === w.inst.region);
+        const provOk = w.providers.includes(o.provider);
+        if (!geoOk && provOk && s.crossRegion) geoBlocked = true;
+        if (geoOk && !provOk) pinBlocked = true;
+      }
+      if (geoBlocked) residency += n;
+      if (pinBlocked) pins += n;
+    });
   }
   return { residency, pins };
 }

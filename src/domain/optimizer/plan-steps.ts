@@ -2,9 +2,9 @@
 import type { Instance } from '../model/instance.js';
 import { refOf } from '../model/instance.js';
 import type { PlanStep, Risk } from '../model/plan.js';
-import { HOURS_PER_MONTH, formatUsd } from '../../lib/money.js';
+import { HOURS_PER_MONTH } from '../../lib/money.js';
 import type { Decision } from './check.js';
-import type { ClassModel, Klass, Option } from './model.js';
+import { cmpStr, type ClassModel, type Klass, type Option } from './model.js';
 import type { OptimizerSettings } from './settings.js';
 import type { Assignment } from './solve.js';
 import { zoneIn, type Workload } from './workloads.js';
@@ -19,7 +19,7 @@ export interface Placement {
 export function decode(m: ClassModel, a: Assignment): Placement[] {
   const out: Placement[] = [];
   for (const k of m.classes as Klass[]) {
-    const members = [...k.members].sort((x, y) => x.key.localeCompare(y.key));
+    const members = [...k.members].sort((x, y) => cmpStr(x.key, y.key));
     const counts = a.counts[k.id] ?? [];
     let next = 0;
     k.options.forEach((o, j) => {
@@ -31,7 +31,7 @@ export function decode(m: ClassModel, a: Assignment): Placement[] {
       }
     });
   }
-  return out.sort((x, y) => x.w.key.localeCompare(y.w.key));
+  return out.sort((x, y) => cmpStr(x.w.key, y.w.key));
 }
 
 export function toDecisions(placements: readonly Placement[]): Decision[] {
@@ -45,7 +45,14 @@ export function toDecisions(placements: readonly Placement[]): Decision[] {
   }));
 }
 
-const usd = (n: number) => formatUsd(Math.round(n * 1e6));
+/** "$1,234" / "$12.50" like formatUsd, without Intl (thousands of reasons per plan). */
+export function usd(n: number): string {
+  const abs = Math.abs(n);
+  const digits = abs >= 100 ? 0 : 2;
+  const [whole, frac] = abs.toFixed(digits).split('.') as [string, string | undefined];
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${n < 0 ? '-' : ''}$${grouped}${frac ? '.' + frac : ''}`;
+}
 const pct = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)}%`;
 const isProd = (i: Instance) => /^prod/i.test(i.tags['env'] ?? '');
 

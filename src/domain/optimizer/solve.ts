@@ -286,8 +286,20 @@ function lagrange(m: ClassModel, comp: Component, a: Assignment, budgetMs: numbe
     return respond(m, comp, lambda, a);
   };
   const grad = (usage: Map<number, number>) => comp.rows.map((r) => (usage.get(r) ?? 0) - (m.rows[r]?.cap ?? 0));
+  // Every best response is kept as a column of the Dantzig–Wolfe master (the LP relaxation's primal side).
+  const columnsSeen: Column[] = [];
+  const keep = (usage: Map<number, number>) => {
+    columnsSeen.push({
+      counts: comp.classes.map((kid) => [...(a.counts[kid] as number[])]),
+      dest: comp.groups.map((gi) => [...(a.dest[gi] as string[])]),
+      cost: restrictObjective(m, a, comp),
+      usage: comp.rows.map((r) => usage.get(r) ?? 0),
+    });
+    if (columnsSeen.length > 150) columnsSeen.splice(1, 1);
+  };
   let center = comp.rows.map(() => 0);
   const first = at(center);
+  keep(first.usage);
   let centerValue = first.value;
   let best = { value: first.value, lambda: [...center] };
   const cuts: { value: number; g: number[]; at: number[] }[] = [{ value: first.value, g: grad(first.usage), at: [...center] }];
@@ -327,6 +339,7 @@ function lagrange(m: ClassModel, comp: Component, a: Assignment, budgetMs: numbe
     const next = comp.rows.map((_, i) => Math.max(0, res.values[i + 1] ?? 0));
     if (predicted - centerValue <= 1e-7 * scale) break; // the centre is optimal within the region, hence globally
     const ev = at(next);
+    keep(ev.usage);
     cuts.push({ value: ev.value, g: grad(ev.usage), at: next });
     if (cuts.length > 120) cuts.splice(1, 1);
     if (ev.value > best.value) best = { value: ev.value, lambda: [...next] };
@@ -340,7 +353,64 @@ function lagrange(m: ClassModel, comp: Component, a: Assignment, budgetMs: numbe
       for (let i = 0; i < R; i++) delta[i] = Math.max(1e-6, (delta[i] as number) * 0.5);
     }
   }
-  return { bound: best.value, lambda: best.lambda, iterations, masters, masterMs, ms: performance.now() - started };
+  return { bound: best.value, lambda: best.lambda, iterations, masters, masterMs, ms: performance.now() - started, columns: columnsSeen };
+}
+
+interface Column {
+  counts: number[][];
+  dest: string[][];
+  cost: number;
+  usage: number[];
+}
+
+/**
+ * The Dantzig–Wolfe master over the best responses seen (min Σ cost·w, Σ usage·w ≤ cap, Σ w = 1), solved by
+ * yalps, gives a fractional LP solution; rounding it class by class (largest remainders) starts the repair much
+ * closer to the optimum than any single best response.
+ */
+function roundMaster(m: ClassModel, comp: Component, columns: Column[], a: Assignment): { ok: boolean; ms: number; vars: number } {
+  const t0 = performance.now();
+  const model = {
+    name: 'Dantzig–Wolfe master',
+    rows: [...comp.rows.map((r) => ({ name: `r${r}`, upper: (m.rows[r] as { cap: number }).cap })), { name: 'convex', lower: 1, upper: 1 }],
+    columns: columns.map((c, j) => ({
+      name: `w${j}`,
+      cost: c.cost,
+      coefs: [...c.usage.map((u, i) => [i, u] as [number, number]), [comp.rows.length, 1] as [number, number]],
+    })),
+  };
+  const res = solveWithYalps(model, { timeLimitMs: 1000 });
+  if (res.status !== 'optimal') return { ok: false, ms: performance.now() - t0, vars: columns.length };
+  const w = res.values;
+  comp.classes.forEach((kid, ci) => {
+    const k = m.classes[kid] as Klass;
+    const frac = k.options.map((_, j) => columns.reduce((sum, c, jj) => sum + (w[jj] ?? 0) * (c.counts[ci]?.[j] ?? 0), 0));
+    const counts = frac.map((x) => Math.floor(x + 1e-9));
+    let left = k.n - counts.reduce((t, x) => t + x, 0);
+    const order = frac.map((x, j) => ({ j, rem: x - Math.floor(x + 1e-9) })).sort((x, y) => y.rem - x.rem || (k.options[x.j] as Option).cost - (k.options[y.j] as Option).cost);
+    for (const { j } of order) {
+      if (left <= 0) break;
+      counts[j] = (counts[j] as number) + 1;
+      left--;
+    }
+    a.counts[kid] = counts;
+  });
+  // HA groups follow the heaviest column that places them (slices move whole).
+  comp.groups.forEach((gi, gj) => {
+    let bestJ = 0;
+    columns.forEach((_, jj) => {
+      if ((w[jj] ?? 0) > (w[bestJ] ?? 0)) bestJ = jj;
+    });
+    const col = columns[bestJ] as Column;
+    a.dest[gi] = [...(col.dest[gj] as string[])];
+    for (const s of m.ha[gi]?.slices ?? []) {
+      for (const kid of s.classes) {
+        const ci = comp.classes.indexOf(kid);
+        a.counts[kid] = [...(col.counts[ci] as number[])];
+      }
+    }
+  });
+  return { ok: true, ms: performance.now() - t0, vars: columns.length };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -367,11 +437,11 @@ function coefOf(o: Option, r: number): number {
 }
 
 /** Usage change of moving one unit from option a to b; undefined when it would overflow a row other than `except`. */
-function unitDelta(m: ClassModel, usage: number[], a: Option, b: Option, except: number): Map<number, number> | undefined {
+function unitDelta(m: ClassModel, usage: number[], a: Option, b: Option, except: number, soft?: Set<number>): Map<number, number> | undefined {
   const d = new Map<number, number>();
   for (const [r, v] of b.rows) d.set(r, (d.get(r) ?? 0) + v);
   for (const [r, v] of a.rows) d.set(r, (d.get(r) ?? 0) - v);
-  for (const [r, x] of d) if (r !== except && x > 0 && (usage[r] as number) + x > (m.rows[r] as { cap: number }).cap + TOL) return undefined;
+  for (const [r, x] of d) if (r !== except && !soft?.has(r) && x > 0 && (usage[r] as number) + x > (m.rows[r] as { cap: number }).cap + TOL) return undefined;
   return d;
 }
 
@@ -412,14 +482,31 @@ function sliceMove(m: ClassModel, a: Assignment, gi: number, si: number, d: stri
   };
 }
 
-/** Makes the assignment satisfy every row, cheapest cost per unit of violation removed first. */
-export function repair(m: ClassModel, a: Assignment): { ok: true } | { ok: false; row: number; over: number } {
+/**
+ * Makes the assignment satisfy every row: for the most violated row, all moves that relieve it are ranked by
+ * cost per unit of violation removed and applied in that order (re-checked against the current usage) until the
+ * row holds; then the next row.
+ */
+export function repair(m: ClassModel, a: Assignment, prices?: Float64Array): { ok: true } | { ok: false; row: number; over: number } {
+  // Quotas first with the move budget soft (a quota may need moves the budget has spent elsewhere), then the
+  // budget with quotas hard (giving back the least valuable moves where quotas leave room).
+  const moves = m.rows.findIndex((r) => r.kind === 'moves');
+  if (moves >= 0) {
+    const first = repairRows(m, a, prices, new Set([moves]));
+    if (!first.ok) return first;
+  }
+  return repairRows(m, a, prices, new Set());
+}
+
+function repairRows(m: ClassModel, a: Assignment, prices: Float64Array | undefined, soft: Set<number>): { ok: true } | { ok: false; row: number; over: number } {
   const usage = usageOf(m, a);
   const touched = rowsTouched(m);
-  for (let guard = 0; guard < 1_000_000; guard++) {
+  const capOf = (q: number) => (m.rows[q] as { cap: number }).cap;
+  for (let guard = 0; guard < 10_000; guard++) {
     let r = -1;
     let worst = 0;
     m.rows.forEach((row, i) => {
+      if (soft.has(i)) return;
       const over = (usage[i] as number) - row.cap;
       if (over > TOL && over / (Math.abs(row.cap) + 1) > worst) {
         worst = over / (Math.abs(row.cap) + 1);
@@ -427,36 +514,27 @@ export function repair(m: ClassModel, a: Assignment): { ok: true } | { ok: false
       }
     });
     if (r < 0) return { ok: true };
-    const cap = (m.rows[r] as { cap: number }).cap;
-    const over = (usage[r] as number) - cap;
-    let best: Move | undefined;
+    const overAtStart = (usage[r] as number) - capOf(r);
+    type Cand = { score: number; kid: number; ia: number; ib: number; red: number } | { score: number; gi: number; si: number; d: string };
+    const cands: Cand[] = [];
     for (const kid of touched.classes[r] ?? []) {
       const k = m.classes[kid] as Klass;
       const counts = a.counts[kid] as number[];
       k.options.forEach((oa, ia) => {
-        const have = counts[ia] ?? 0;
-        if (!have) return;
+        if (!counts[ia]) return;
         const ca = coefOf(oa, r);
         if (ca <= 0) return;
         k.options.forEach((ob, ib) => {
           if (ib === ia || (k.ha && ob.domain !== oa.domain)) return;
           const red = ca - coefOf(ob, r);
           if (red <= TOL) return;
-          const score = (ob.cost - oa.cost) / red;
-          if (best && score >= best.score) return;
-          const d = unitDelta(m, usage, oa, ob, r);
-          if (!d) return;
-          best = {
-            score,
-            apply() {
-              let units = Math.min(have, Math.ceil((over - TOL) / red));
-              for (const [q, x] of d) if (q !== r && x > 0) units = Math.min(units, Math.floor(((m.rows[q] as { cap: number }).cap - (usage[q] as number) + TOL) / x));
-              units = Math.max(1, units);
-              counts[ia] = have - units;
-              counts[ib] = (counts[ib] ?? 0) + units;
-              for (const [q, x] of d) usage[q] = (usage[q] as number) + units * x;
-            },
-          };
+          // Other rows' use is priced by the Lagrange multipliers, so a repair does not squander the move budget.
+          let priced = ob.cost - oa.cost;
+          if (prices) {
+            for (const [q, v] of ob.rows) if (q !== r) priced += (prices[q] ?? 0) * v;
+            for (const [q, v] of oa.rows) if (q !== r) priced -= (prices[q] ?? 0) * v;
+          }
+          cands.push({ score: priced / red, kid, ia, ib, red });
         });
       });
     }
@@ -464,30 +542,50 @@ export function repair(m: ClassModel, a: Assignment): { ok: true } | { ok: false
       const g = m.ha[gi];
       if (!g) continue;
       const used = a.dest[gi] as string[];
-      g.slices.forEach((s, si) => {
-        for (const d of s.allowed) {
+      g.slices.forEach((sl, si) => {
+        for (const d of sl.allowed) {
           if (d === used[si] || used.some((x, j) => j !== si && x === d)) continue;
           const mv = sliceMove(m, a, gi, si, d);
           if (!mv) continue;
           const red = -(mv.delta.get(r) ?? 0);
           if (red <= TOL) continue;
-          let ok = true;
-          for (const [q, x] of mv.delta) if (q !== r && x > 0 && (usage[q] as number) + x > (m.rows[q] as { cap: number }).cap + TOL) ok = false;
-          if (!ok) continue;
-          const score = mv.dCost / red;
-          if (best && score >= best.score) continue;
-          best = {
-            score,
-            apply() {
-              mv.apply();
-              for (const [q, x] of mv.delta) usage[q] = (usage[q] as number) + x;
-            },
-          };
+          let priced = mv.dCost;
+          if (prices) for (const [q, x] of mv.delta) if (q !== r) priced += (prices[q] ?? 0) * x;
+          cands.push({ score: priced / red, gi, si, d });
         }
       });
     }
-    if (!best) return { ok: false, row: r, over };
-    (best as Move).apply();
+    cands.sort((x, y) => x.score - y.score);
+    for (const c of cands) {
+      const over = (usage[r] as number) - capOf(r);
+      if (over <= TOL) break;
+      if ('kid' in c) {
+        const k = m.classes[c.kid] as Klass;
+        const counts = a.counts[c.kid] as number[];
+        const have = counts[c.ia] ?? 0;
+        if (!have) continue;
+        const d = unitDelta(m, usage, k.options[c.ia] as Option, k.options[c.ib] as Option, r, soft);
+        if (!d) continue;
+        let units = Math.min(have, Math.ceil((over - TOL) / c.red));
+        for (const [q, x] of d) if (q !== r && x > 0 && !soft.has(q)) units = Math.min(units, Math.floor((capOf(q) - (usage[q] as number) + TOL) / x));
+        if (units <= 0) continue;
+        counts[c.ia] = have - units;
+        counts[c.ib] = (counts[c.ib] ?? 0) + units;
+        for (const [q, x] of d) usage[q] = (usage[q] as number) + units * x;
+      } else {
+        const used = a.dest[c.gi] as string[];
+        if (used.some((x) => x === c.d)) continue;
+        const mv = sliceMove(m, a, c.gi, c.si, c.d);
+        if (!mv || -(mv.delta.get(r) ?? 0) <= TOL) continue;
+        let ok = true;
+        for (const [q, x] of mv.delta) if (q !== r && !soft.has(q) && x > 0 && (usage[q] as number) + x > capOf(q) + TOL) ok = false;
+        if (!ok) continue;
+        mv.apply();
+        for (const [q, x] of mv.delta) usage[q] = (usage[q] as number) + x;
+      }
+    }
+    const left = (usage[r] as number) - capOf(r);
+    if (left > TOL && left >= overAtStart - TOL) return { ok: false, row: r, over: left };
   }
   return { ok: false, row: -1, over: 0 };
 }
@@ -691,17 +789,41 @@ export async function solveClassModel(m: ClassModel, deps: SolveDeps): Promise<M
     lg.lambda.forEach((v, i) => (lambdaAll[comp.rows[i] as number] = v));
     let bestPrimal: { a: Assignment; obj: number } | undefined;
     let lastFailure: { row: number; over: number } | undefined;
-    for (const start of [lam, new Float64Array(m.rows.length)]) {
+    const attempt = (start: Float64Array, prices: Float64Array) => {
       const trial = copy(a);
       respond(m, comp, start, trial);
-      const rep = repair(m, trial);
+      const rep = repair(m, trial, prices);
       if (!rep.ok) {
         lastFailure = rep;
-        continue;
+        return false;
       }
       improve(m, trial);
       const obj = restrictObjective(m, trial, comp);
       if (!bestPrimal || obj < bestPrimal.obj - 1e-9) bestPrimal = { a: trial, obj };
+      return true;
+    };
+    {
+      const trial = copy(a);
+      const rounded = roundMaster(m, comp, lg.columns, trial);
+      models.push({ name: `${label}: Dantzig–Wolfe master LP over ${rounded.vars} best responses`, solver: 'yalps', variables: rounded.vars, ms: rounded.ms });
+      if (rounded.ok) {
+        const rep = repair(m, trial, lam);
+        if (rep.ok) {
+          improve(m, trial);
+          const obj = restrictObjective(m, trial, comp);
+          bestPrimal = { a: trial, obj };
+        } else lastFailure = rep;
+      }
+    }
+    attempt(lam, lam);
+    attempt(new Float64Array(m.rows.length), lam);
+    // Still nothing feasible: raise the price of the row the repair could not fix and respond again.
+    for (let tries = 0; !bestPrimal && lastFailure && lastFailure.row >= 0 && tries < 12; tries++) {
+      const failing = lastFailure.row;
+      const base = Math.max(lam[failing] ?? 0, 1);
+      const raised = Float64Array.from(lam);
+      raised[failing] = base * 2 ** (tries + 1);
+      attempt(raised, raised);
     }
     models.push({ name: `${label}: round and repair`, solver: 'greedy', variables: ints, ms: performance.now() - t1 });
     let compBound = lg.bound;

@@ -105,10 +105,9 @@ export function buildWorkloads(
   const idleUtil = new Map(idleUtilization.map((u) => [refKey(u.ref), u]));
   const workloads: Workload[] = [];
   const excluded: Excluded[] = [];
-  const sorted = [...instances].sort((a, b) => refKey(a).localeCompare(refKey(b)));
-  for (const inst of sorted) {
+  const sorted = instances.map((inst) => ({ inst, key: refKey(inst) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const { inst, key } of sorted) {
     if (!isBilling(inst.state)) continue;
-    const key = refKey(inst);
     const off = inst.tags[TAGS.optimize]?.toLowerCase();
     if (off === 'off' || off === 'skip' || off === 'false') {
       excluded.push({ inst, reason: `tagged ${TAGS.optimize}=${off}` });
