@@ -11,6 +11,7 @@ import { createNotifierHub, type NotifierHub } from './core/notifier.js';
 import { createRegistry } from './core/registry.js';
 import type { Services } from './core/services.js';
 import { createInventoryService } from './domain/inventory/inventory.service.js';
+import { DEFAULT_SETTINGS } from './domain/optimizer/settings.js';
 import type { CloudProvider } from './domain/ports/cloud-provider.port.js';
 import { systemClock, type Clock } from './domain/ports/clock.port.js';
 import { createLogger, silentLogger, type Logger } from './lib/logger.js';
@@ -20,6 +21,7 @@ import { acquireDataDirLock, lockHolder, type DataDirLock } from './persistence/
 import { loadPriceCatalog } from './pricing/catalog.js';
 import { createDemoProvider } from './providers/demo/index.js';
 import { createHttpServer } from './server/http.js';
+import { createHighsSolver } from './solvers/highs.solver.js';
 import { CLI_USAGE, forwardToServer, runCliCommand } from './surfaces/cli/cli.js';
 import { createConsoleSurface } from './surfaces/console/router.js';
 
@@ -53,9 +55,27 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
       }
     }
     const inventory = createInventoryService({ providers, clock, ttlMs: config.inventoryTtlMs });
+    const o = config.optimizer;
     const services: Services = {
       inventory,
       catalog,
+      optimizer: {
+        settings: {
+          ...DEFAULT_SETTINGS,
+          headroom: o.headroomPct / 100,
+          lookbackDays: o.lookbackDays,
+          idleCpuPct: o.idleCpuPct,
+          idleDays: o.idleDays,
+          quotas: o.quotas,
+          ...(o.providers.length ? { allowedProviders: o.providers } : {}),
+          ...(o.maxMoves !== undefined ? { maxMoves: o.maxMoves } : {}),
+          egressUsdPerGiB: o.egressUsdPerGiB,
+          riskUsd: o.riskUsd,
+          amortizeMonths: o.amortizeMonths,
+          highsTimeLimitMs: o.highsTimeLimitMs,
+        },
+        highs: createHighsSolver(),
+      },
       ...(demo
         ? {
             demo: {

@@ -85,6 +85,14 @@ export const monthlyUsd = (hourlyMicros: number) => (hourlyMicros * HOURS_PER_MO
 
 const EPS = 1e-9;
 
+/** CPU architecture from the type name: a move between x86 and Arm is a rebuild, not a resize. */
+export function cpuArch(provider: string, type: string): 'arm' | 'x86' {
+  if (provider === 'aws') return /^[a-z]+\d+g[a-z]*\./.test(type) ? 'arm' : 'x86';
+  if (provider === 'azure') return /^Standard_[A-Z]+\d+[a-z]*p[a-z]*_v\d/i.test(type) ? 'arm' : 'x86';
+  if (provider === 'gcp') return /^(t2a|c4a)-/.test(type) ? 'arm' : 'x86';
+  return 'x86';
+}
+
 export function fits(o: { vcpu: number; memoryGiB: number; gpu: number }, w: Pick<Workload, 'reqVcpu' | 'reqMemGiB' | 'reqGpu'>): boolean {
   return o.vcpu + EPS >= w.reqVcpu && o.memoryGiB + EPS >= w.reqMemGiB && o.gpu >= w.reqGpu && (w.reqGpu > 0 || o.gpu === 0);
 }
@@ -138,9 +146,10 @@ export function optionsFor(w: Workload, offersByDomain: Map<string, Offer[]>, s:
     const mig = same ? { egressUsd: 0, riskUsd: 0, oneOffUsd: 0, monthly: 0 } : migrationCost(w, inst, first, s);
     let bestVcpu = Infinity;
     let kept = 0;
+    const arch = cpuArch(inst.provider, inst.type);
     for (const o of offers) {
       if (same && o.type === inst.type && allowStay) continue;
-      if (!fits(o, w)) continue;
+      if (!fits(o, w) || cpuArch(o.provider, o.type) !== arch) continue;
       const run = monthlyUsd(o.hourlyMicros);
       const cost = run + mig.monthly;
       // Sorted by price: keep an offer only if it holds fewer vCPU than every cheaper one (Pareto frontier).
