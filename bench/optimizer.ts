@@ -9,7 +9,8 @@
  *            constraints) handed to HiGHS in a worker with a 120 s time limit;
  *  - greedy: per-instance cheapest-fit rightsizing in place, idle instances stopped (single-VM recommenders).
  *
- * Every plan is checked by the independent feasibility checker (src/domain/optimizer/check.ts).
+ * Every plan is checked by the independent feasibility checker (src/domain/optimizer/check.ts). `ours_ms` is the
+ * median of three runs of the whole pipeline (instances → plan with steps, report and self-check); HiGHS runs once.
  * The last stdout line is one JSON object keyed by size.
  */
 import { CLOUDS, type Cloud } from '../src/domain/model/cloud.js';
@@ -156,9 +157,17 @@ async function run(n: number) {
   const input = { instances: e.instances, utilization: e.utilization, idleUtilization: e.idle, offers, priceSnapshots: catalog.snapshotDates(), settings: base };
 
   // Ours (warm the JIT once on a small estate first so the timing is steady-state, as in a running server).
-  const t0 = performance.now();
-  const ours = await planReallocation({ ...input, noHighs: true });
-  const oursMs = performance.now() - t0;
+  // Median of three runs: the machine is shared, and one run is at the mercy of its neighbours.
+  const times: number[] = [];
+  let ours: Awaited<ReturnType<typeof planReallocation>> | undefined;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    ours = await planReallocation({ ...input, noHighs: true });
+    times.push(performance.now() - t0);
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`  run ${i}: ${round(performance.now() - t0, 0)} ms ${JSON.stringify(ours.report.timingsMs)}\n`);
+  }
+  if (!ours) throw new Error('no run');
+  const oursMs = [...times].sort((a, b) => a - b)[1] as number;
   const violations = checkPlan({ instances: e.instances, utilization: e.utilization, idleUtilization: e.idle, offers, settings: base, decisions: toDecisions(ours.placements) });
 
   // Peer: the per-instance model in HiGHS.
@@ -195,6 +204,7 @@ async function run(n: number) {
     quotas: base.quotas.length,
     max_moves: base.maxMoves,
     ours_ms: round(oursMs, 1),
+    ours_ms_runs: times.map((t) => round(t, 1)),
     highs_ms: round(highsMs, 1),
     highs_status: res.status,
     highs_objective: highsObjective === null ? null : round(highsObjective),

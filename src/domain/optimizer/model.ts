@@ -86,7 +86,27 @@ export const monthlyUsd = (hourlyMicros: number) => (hourlyMicros * HOURS_PER_MO
 const EPS = 1e-9;
 
 /** CPU architecture from the type name: a move between x86 and Arm is a rebuild, not a resize. */
+const archCache = new Map<string, 'arm' | 'x86'>();
+const offerArchCache = new WeakMap<Offer, 'arm' | 'x86'>();
+function offerArch(o: Offer): 'arm' | 'x86' {
+  let a = offerArchCache.get(o);
+  if (!a) {
+    a = cpuArch(o.provider, o.type);
+    offerArchCache.set(o, a);
+  }
+  return a;
+}
 export function cpuArch(provider: string, type: string): 'arm' | 'x86' {
+  const key = `${provider}|${type}`;
+  let a = archCache.get(key);
+  if (!a) {
+    a = archOf(provider, type);
+    archCache.set(key, a);
+  }
+  return a;
+}
+
+function archOf(provider: string, type: string): 'arm' | 'x86' {
   if (provider === 'aws') return /^[a-z]+\d+g[a-z]*\./.test(type) ? 'arm' : 'x86';
   if (provider === 'azure') return /^Standard_[A-Z]+\d+[a-z]*p[a-z]*_v\d/i.test(type) ? 'arm' : 'x86';
   if (provider === 'gcp') return /^(t2a|c4a)-/.test(type) ? 'arm' : 'x86';
@@ -126,6 +146,7 @@ export function optionsFor(w: Workload, offersByDomain: Map<string, Offer[]>, s:
   const options: Option[] = [];
   const currentRun = monthlyUsd(w.hourlyMicros);
   const allowStay = opts.allowStay ?? true;
+  const arch = cpuArch(inst.provider, inst.type);
   if (allowStay) {
     options.push({ kind: 'stay', provider: inst.provider, region: inst.region, type: inst.type, domain: w.domain, runUsd: currentRun, migrationUsd: 0, oneOffUsd: 0, egressUsd: 0, riskUsd: 0, cost: currentRun, vcpu: w.vcpu, memoryGiB: w.memoryGiB, moves: 0, rows: [] });
     if (w.idle) {
@@ -146,10 +167,9 @@ export function optionsFor(w: Workload, offersByDomain: Map<string, Offer[]>, s:
     const mig = same ? { egressUsd: 0, riskUsd: 0, oneOffUsd: 0, monthly: 0 } : migrationCost(w, inst, first, s);
     let bestVcpu = Infinity;
     let kept = 0;
-    const arch = cpuArch(inst.provider, inst.type);
     for (const o of offers) {
       if (same && o.type === inst.type && allowStay) continue;
-      if (!fits(o, w) || cpuArch(o.provider, o.type) !== arch) continue;
+      if (!fits(o, w) || offerArch(o) !== arch) continue;
       const run = monthlyUsd(o.hourlyMicros);
       const cost = run + mig.monthly;
       // Sorted by price: keep an offer only if it holds fewer vCPU than every cheaper one (Pareto frontier).
