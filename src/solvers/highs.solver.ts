@@ -117,7 +117,8 @@ function solveInWorker(highsPath: string, model: LinearModel, options: SolveOpti
   const isMip = job.integrality !== undefined;
 
   return new Promise<SolveResult>((resolve) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { highsPath } });
+    // execArgv: [] so flags of the parent (--input-type=module, loaders) never turn the CommonJS source into ESM.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { highsPath }, execArgv: [] });
     let settled = false;
     const finish = (r: Omit<SolveResult, 'solver' | 'ms'>) => {
       if (settled) return;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { LinearModel } from '../../src/domain/ports/solver.port.js';
 import { createYalpsSolver } from '../../src/domain/optimizer/yalps-solver.js';
@@ -42,5 +43,13 @@ describe('solver adapters', () => {
     clearInterval(timer);
     expect(res.status).toBe('optimal');
     expect(ticks).toBeGreaterThan(0);
+  });
+
+  it('works from the compiled dist/ too (what npm start runs), even when the parent runs as an ES module', () => {
+    const script = `const { createHighsSolver } = await import('./dist/src/solvers/highs.solver.js');
+      const r = await createHighsSolver().solve(${JSON.stringify(model)}, { timeLimitMs: 10000 });
+      process.stdout.write(JSON.stringify([r.status, r.objective]));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(['optimal', 8]);
   });
 });
