@@ -7,15 +7,32 @@ import { approvalsCommand } from './approvals.command.js';
 import { cancelCommand } from './cancel.command.js';
 import { costCommand } from './cost.command.js';
 import { demoCommand } from './demo.command.js';
+import { failoverCommand } from './failover.command.js';
 import { helpCommand } from './help.command.js';
 import { resizeCommand, startCommand, stopCommand } from './instance-change.command.js';
 import { inventoryCommand } from './inventory.command.js';
+import { optimizeCommand } from './optimize.command.js';
 import { approveAction, approveCommand, rejectAction, rejectCommand } from './proposal-decision.action.js';
 import { proposalCommand } from './proposal.command.js';
 
-export const commands: AnyCommand[] = [helpCommand, inventoryCommand, costCommand, demoCommand];
-
-// Approvals: proposals, decisions, direct changes.
-commands.push(approvalsCommand, proposalCommand, approveCommand, rejectCommand, cancelCommand, stopCommand, startCommand, resizeCommand);
+export const commands: AnyCommand[] = [
+  helpCommand,
+  // Reading the estate
+  inventoryCommand,
+  costCommand,
+  // Proposing changes
+  optimizeCommand,
+  failoverCommand,
+  stopCommand,
+  startCommand,
+  resizeCommand,
+  // Deciding and following proposals
+  approvalsCommand,
+  proposalCommand,
+  approveCommand,
+  rejectCommand,
+  cancelCommand,
+  demoCommand,
+];
 
 export const actions: ActionDef[] = [approveAction, rejectAction];

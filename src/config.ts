@@ -42,6 +42,27 @@ export const ENV_SCHEMA = {
   STEWARD_PRICES_CSV: z.string().min(1).optional(),
   STEWARD_POLICY_FILE: z.string().min(1).optional(),
   STEWARD_EXECUTION_STALE_SECONDS: int(60, 15, 3600),
+  STEWARD_OPT_HEADROOM_PCT: int(20, 0, 300),
+  STEWARD_OPT_LOOKBACK_DAYS: int(14, 1, 93),
+  STEWARD_OPT_IDLE_CPU_PCT: int(3, 0, 100),
+  STEWARD_OPT_IDLE_DAYS: int(7, 1, 93),
+  STEWARD_OPT_QUOTAS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(aws|azure|gcp)(\/[a-z0-9-]+)?=\d+$/i, 'expected a comma list of provider=vCPU or provider/region=vCPU, e.g. aws=512,aws/eu-west-1=96'))),
+  STEWARD_OPT_PROVIDERS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.enum(['aws', 'azure', 'gcp'], { message: 'expected a comma list of aws, azure, gcp' }))),
+  STEWARD_OPT_MAX_MOVES: z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(0).optional(),
+  STEWARD_OPT_EGRESS_REGION_USD_PER_GIB: z.coerce.number({ message: 'expected a number' }).min(0).default(0.02),
+  STEWARD_OPT_EGRESS_PROVIDER_USD_PER_GIB: z.coerce.number({ message: 'expected a number' }).min(0).default(0.09),
+  STEWARD_OPT_RISK_REGION_USD: z.coerce.number({ message: 'expected a number' }).min(0).default(100),
+  STEWARD_OPT_RISK_PROVIDER_USD: z.coerce.number({ message: 'expected a number' }).min(0).default(300),
+  STEWARD_OPT_AMORTIZE_MONTHS: int(12, 1, 120),
+  STEWARD_OPT_HIGHS_TIME_LIMIT_SECONDS: int(10, 1, 3600),
   AWS_REGIONS: list,
   AZURE_SUBSCRIPTION_IDS: list,
   GCP_PROJECT_IDS: list,
@@ -62,6 +83,21 @@ export interface Config {
   pricesCsv: string | undefined;
   /** Approvals: the policy file (docs/approvals.md; built-in defaults when unset) and when a silent execution counts as abandoned. */
   approvals: { policyFile: string | undefined; staleAfterMs: number };
+  optimizer: {
+    headroomPct: number;
+    lookbackDays: number;
+    idleCpuPct: number;
+    idleDays: number;
+    /** `provider=vCPU` or `provider/region=vCPU` entries. */
+    quotas: { provider: 'aws' | 'azure' | 'gcp'; region?: string; vcpu: number }[];
+    /** Empty = every provider. */
+    providers: ('aws' | 'azure' | 'gcp')[];
+    maxMoves: number | undefined;
+    egressUsdPerGiB: { region: number; provider: number };
+    riskUsd: { region: number; provider: number };
+    amortizeMonths: number;
+    highsTimeLimitMs: number;
+  };
   aws: { regions: string[] };
   azure: { subscriptionIds: string[] };
   gcp: { projectIds: string[] };
@@ -103,6 +139,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     inventoryTtlMs: e.STEWARD_INVENTORY_TTL_SECONDS * 1000,
     pricesCsv: e.STEWARD_PRICES_CSV,
     approvals: { policyFile: e.STEWARD_POLICY_FILE, staleAfterMs: e.STEWARD_EXECUTION_STALE_SECONDS * 1000 },
+    optimizer: {
+      headroomPct: e.STEWARD_OPT_HEADROOM_PCT,
+      lookbackDays: e.STEWARD_OPT_LOOKBACK_DAYS,
+      idleCpuPct: e.STEWARD_OPT_IDLE_CPU_PCT,
+      idleDays: e.STEWARD_OPT_IDLE_DAYS,
+      quotas: e.STEWARD_OPT_QUOTAS.map((q) => {
+        const [scope = '', vcpu = '0'] = q.split('=');
+        const [provider = '', region] = scope.toLowerCase().split('/');
+        return { provider: provider as 'aws' | 'azure' | 'gcp', ...(region ? { region } : {}), vcpu: Number(vcpu) };
+      }),
+      providers: [...new Set(e.STEWARD_OPT_PROVIDERS)],
+      maxMoves: e.STEWARD_OPT_MAX_MOVES,
+      egressUsdPerGiB: { region: e.STEWARD_OPT_EGRESS_REGION_USD_PER_GIB, provider: e.STEWARD_OPT_EGRESS_PROVIDER_USD_PER_GIB },
+      riskUsd: { region: e.STEWARD_OPT_RISK_REGION_USD, provider: e.STEWARD_OPT_RISK_PROVIDER_USD },
+      amortizeMonths: e.STEWARD_OPT_AMORTIZE_MONTHS,
+      highsTimeLimitMs: e.STEWARD_OPT_HIGHS_TIME_LIMIT_SECONDS * 1000,
+    },
     aws: { regions: e.AWS_REGIONS },
     azure: { subscriptionIds: e.AZURE_SUBSCRIPTION_IDS },
     gcp: { projectIds: e.GCP_PROJECT_IDS },

@@ -18,6 +18,7 @@ import { createApprovalService, type ApprovalService } from './domain/approvals/
 import { createPolicyAuthorizer, defaultPolicy, parsePolicy, type Policy } from './domain/approvals/policy.js';
 import { createInventoryService } from './domain/inventory/inventory.service.js';
 import { createPlanExecutor } from './domain/plans/execute-plan.js';
+import { DEFAULT_SETTINGS } from './domain/optimizer/settings.js';
 import type { CloudProvider } from './domain/ports/cloud-provider.port.js';
 import { systemClock, type Clock } from './domain/ports/clock.port.js';
 import { createLogger, silentLogger, type Logger } from './lib/logger.js';
@@ -29,6 +30,7 @@ import { acquireDataDirLock, lockHolder, type DataDirLock } from './persistence/
 import { loadPriceCatalog } from './pricing/catalog.js';
 import { createDemoProvider } from './providers/demo/index.js';
 import { createHttpServer } from './server/http.js';
+import { createHighsSolver } from './solvers/highs.solver.js';
 import { CLI_USAGE, forwardToServer, runCliCommand } from './surfaces/cli/cli.js';
 import { createConsoleSurface } from './surfaces/console/router.js';
 
@@ -119,9 +121,27 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
       log: log.child({ area: 'approvals' }),
     });
     log.info({ policy: policy.source, bindings: policy.bindings.length }, 'approvals policy loaded');
+    const o = config.optimizer;
     const services: Services = {
       inventory,
       catalog,
+      optimizer: {
+        settings: {
+          ...DEFAULT_SETTINGS,
+          headroom: o.headroomPct / 100,
+          lookbackDays: o.lookbackDays,
+          idleCpuPct: o.idleCpuPct,
+          idleDays: o.idleDays,
+          quotas: o.quotas,
+          ...(o.providers.length ? { allowedProviders: o.providers } : {}),
+          ...(o.maxMoves !== undefined ? { maxMoves: o.maxMoves } : {}),
+          egressUsdPerGiB: o.egressUsdPerGiB,
+          riskUsd: o.riskUsd,
+          amortizeMonths: o.amortizeMonths,
+          highsTimeLimitMs: o.highsTimeLimitMs,
+        },
+        highs: createHighsSolver(),
+      },
       ...(demo
         ? {
             demo: {

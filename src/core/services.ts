@@ -2,7 +2,9 @@ import type { ApprovalService } from '../domain/approvals/approval.service.js';
 import type { InventoryService } from '../domain/inventory/inventory.service.js';
 import type { Actor, Surface } from '../domain/model/actor.js';
 import type { Plan } from '../domain/model/plan.js';
+import type { OptimizerSettings } from '../domain/optimizer/settings.js';
 import type { PriceCatalog } from '../domain/ports/price-catalog.port.js';
+import type { SolverPort } from '../domain/ports/solver.port.js';
 import type { Reply } from './reply.js';
 
 /** Regenerates or reloads the demo estate (only present when the demo provider is enabled). */
@@ -19,6 +21,13 @@ export interface ProposalsApi {
   propose(input: { plan: Plan; requester: Actor; surface: Surface }): Promise<{ id: string; reply: Reply; data: unknown }>;
 }
 
+/** Defaults for `optimize` and `failover` (from config; flags override per run) and the solver beyond yalps. */
+export interface OptimizerServices {
+  settings: OptimizerSettings;
+  /** HiGHS in a worker thread, for models beyond yalps; absent = yalps and the Lagrangian path only. */
+  highs?: SolverPort;
+}
+
 /** The domain services commands use; main.ts builds them. Later capabilities add fields here. */
 export interface Services {
   inventory: InventoryService;
@@ -27,4 +36,5 @@ export interface Services {
   proposals?: ProposalsApi;
   /** Decisions, cancellations, listings and executions of proposals (the approvals capability). */
   approvals?: ApprovalService;
+  optimizer?: OptimizerServices;
 }

@@ -21,6 +21,8 @@ interface StepBase {
   reason: string;
   /** Change in monthly run-rate this step causes (negative saves money), micro-dollars. */
   monthlyDeltaMicros?: number;
+  /** How risky this step is on its own (the plan's risk is the highest of its steps). */
+  risk?: Risk;
 }
 
 export type PlanStep =

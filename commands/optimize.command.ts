@@ -1,0 +1,80 @@
+import { defineCommand } from '../src/core/command.js';
+import { reply, text } from '../src/core/reply.js';
+import { planReallocation } from '../src/domain/optimizer/optimize.js';
+import { PROVIDER_FLAG, REFRESH_FLAG, REGION_FLAG, gapBlocks, scopeOf } from './format.js';
+import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, explanationBlocks, noteBlock, quotaBlock, settingsFor, utilizationFor } from './optimizer-shared.js';
+import { planBlocks } from './plan-format.js';
+
+export const optimizeCommand = defineCommand({
+  name: 'optimize',
+  aliases: ['opt', 'rightsize'],
+  summary: 'Propose the cheapest rightsizing and placement of the whole estate within residency, HA, quotas and a move budget',
+  usage: 'optimize [--provider aws|azure|gcp] [--region R] [--max-moves N] [--headroom P] [--lookback D] [--quota provider[/region]=vCPU] [--in-place] [--same-provider] [--keep-idle] [--refresh]',
+  description:
+    'Each running instance needs its P95 CPU and memory over the lookback (default 14 days) plus headroom (default 20%). ' +
+    'The plan picks, for the whole estate at once, the cheapest catalog offer that fits each one — in place, in another region of the same geography, or on another provider — ' +
+    'counting a move\'s data egress and risk penalty spread over 12 months. It never moves data out of its geography (tag `residency` or `steward:allow-geo` to change that), ' +
+    'honours provider pins (`steward:provider`, `steward:allow-providers`), keeps the replicas of each `app` spread over as many regions and zones as today, stays within vCPU quotas and the move budget, ' +
+    'and proposes stopping instances idle by Azure Advisor\'s rule (P95 CPU < 3% over 7 days). It reports the objective, a proven lower bound and the gap between them.',
+  examples: ['optimize', 'optimize --max-moves 5', 'optimize --provider aws --in-place', 'optimize --quota azure/westeurope=32 --headroom 30', 'optimize --json'],
+  permission: 'propose',
+  flags: {
+    provider: { ...PROVIDER_FLAG, description: 'only this cloud: its instances, placed only on it (repeatable)' },
+    region: REGION_FLAG,
+    'max-moves': { kind: 'int', min: 0, max: 100000, placeholder: 'N', description: 'change at most N instances (resize, move or stop)' },
+    headroom: HEADROOM_FLAG,
+    lookback: LOOKBACK_FLAG,
+    quota: QUOTA_FLAG,
+    'in-place': { kind: 'boolean', description: 'rightsize in place only: no moves across regions or providers' },
+    'same-provider': { kind: 'boolean', description: 'no moves to another provider' },
+    'keep-idle': { kind: 'boolean', description: 'do not propose stopping idle instances' },
+    refresh: REFRESH_FLAG,
+  },
+  async run(ctx, { flags }) {
+    await ctx.progress('Reading the estate and its utilization…');
+    const report = await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh });
+    const base = settingsFor(ctx, flags);
+    const settings = {
+      ...base,
+      ...(flags['max-moves'] !== undefined ? { maxMoves: flags['max-moves'] } : {}),
+      ...(flags['in-place'] ? { crossRegion: false, crossProvider: false } : {}),
+      ...(flags['same-provider'] ? { crossProvider: false } : {}),
+      ...(flags['keep-idle'] ? { stopIdle: false } : {}),
+      ...(flags.provider.length ? { allowedProviders: flags.provider } : {}),
+    };
+    const util = await utilizationFor(ctx, report.instances, settings, settings.stopIdle);
+    await ctx.progress('Solving…');
+    const highs = ctx.services.optimizer?.highs;
+    const result = await planReallocation({
+      instances: report.instances,
+      utilization: util.lookback,
+      idleUtilization: util.idle,
+      offers: ctx.services.catalog.offers(),
+      priceSnapshots: ctx.services.catalog.snapshotDates(),
+      settings,
+      ...(highs ? { highs } : {}),
+    });
+    const { plan, report: r } = result;
+    const data = { plan, ...r, partial: report.gaps.length > 0, gaps: report.gaps };
+
+    if (!r.feasible) {
+      return {
+        reply: reply({ title: plan.title, blocks: [...explanationBlocks('No plan satisfies every constraint:', r.explanation), ...gapBlocks(report.gaps)] }),
+        data,
+      };
+    }
+    if (plan.steps.length && ctx.services.proposals) {
+      const proposal = await ctx.services.proposals.propose({ plan, requester: ctx.actor, surface: ctx.surface });
+      return { reply: proposal.reply, data: { ...data, proposal: { id: proposal.id, data: proposal.data } } };
+    }
+    const blocks = [
+      ...planBlocks(plan),
+      ...quotaBlock(r.constraints.quotas.map((q) => ({ scope: q.scope, limit: q.limit, before: q.usedBefore, after: q.usedAfter, binding: q.binding }))),
+      ...gapBlocks(report.gaps),
+    ];
+    if (r.instances.excluded.length) blocks.push(noteBlock(`Left as they are: ${r.instances.excluded.map((e) => `${e.name} (${e.reason})`).join('; ')}.`));
+    if (plan.steps.length && !ctx.services.proposals) blocks.push(noteBlock('Read-only: approvals are not enabled here, so this plan cannot be executed from chat.'));
+    if (!plan.steps.length) blocks.unshift(text('Nothing to change: every instance already sits on the cheapest option the constraints allow.'));
+    return { reply: reply({ title: plan.title, blocks }), data };
+  },
+});

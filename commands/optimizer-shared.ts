@@ -1,0 +1,67 @@
+/** Flags and helpers shared by `optimize` and `failover` (not a command itself). */
+import { UsageError } from '../src/core/errors.js';
+import type { CommandContext } from '../src/core/command.js';
+import { context, table, text, type Block } from '../src/core/reply.js';
+import type { Instance, Utilization } from '../src/domain/model/instance.js';
+import { isBilling } from '../src/domain/model/instance.js';
+import { DEFAULT_SETTINGS, parseQuotas, type OptimizerSettings } from '../src/domain/optimizer/settings.js';
+
+export const QUOTA_FLAG = {
+  kind: 'string',
+  multiple: true,
+  placeholder: 'provider[/region]=vCPU',
+  description: 'a vCPU quota for this run, e.g. aws/eu-west-1=96 or gcp=256 (adds to / overrides STEWARD_OPT_QUOTAS)',
+} as const;
+export const HEADROOM_FLAG = { kind: 'int', min: 0, max: 300, placeholder: 'percent', description: 'headroom over the observed P95 (default 20)' } as const;
+export const LOOKBACK_FLAG = { kind: 'int', min: 1, max: 93, placeholder: 'days', description: 'lookback window for the P95 requirement (default 14)' } as const;
+
+/** Config defaults overridden by this run's flags. */
+export function settingsFor(ctx: CommandContext, flags: { quota?: string[]; headroom?: number | undefined; lookback?: number | undefined }): OptimizerSettings {
+  const base = ctx.services.optimizer?.settings ?? DEFAULT_SETTINGS;
+  let quotas = base.quotas;
+  if (flags.quota?.length) {
+    let extra;
+    try {
+      extra = parseQuotas(flags.quota.join(','));
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}.`);
+    }
+    const key = (q: { provider: string; region?: string }) => `${q.provider}/${q.region ?? ''}`;
+    const override = new Set(extra.map(key));
+    quotas = [...base.quotas.filter((q) => !override.has(key(q))), ...extra];
+  }
+  return {
+    ...base,
+    quotas,
+    ...(flags.headroom !== undefined ? { headroom: flags.headroom / 100 } : {}),
+    ...(flags.lookback !== undefined ? { lookbackDays: flags.lookback } : {}),
+  };
+}
+
+/** P95 over the lookback and over the idle window, for the instances that bill. */
+export async function utilizationFor(ctx: CommandContext, instances: readonly Instance[], s: OptimizerSettings, withIdle: boolean): Promise<{ lookback: Utilization[]; idle: Utilization[] }> {
+  const refs = instances.filter((i) => isBilling(i.state));
+  const [lookback, idle] = await Promise.all([
+    ctx.services.inventory.utilization(refs, { days: s.lookbackDays }),
+    withIdle ? ctx.services.inventory.utilization(refs, { days: s.idleDays }) : Promise.resolve([]),
+  ]);
+  return { lookback, idle };
+}
+
+export function explanationBlocks(title: string, lines: readonly string[]): Block[] {
+  return [text(`**${title}**\n${lines.map((l) => `- ${l}`).join('\n')}`)];
+}
+
+export function quotaBlock(rows: { scope: string; limit: number; before: number; after: number; binding: boolean }[]): Block[] {
+  if (!rows.length) return [];
+  return [
+    table(
+      ['vCPU quota', { label: 'Limit', align: 'right' }, { label: 'Before', align: 'right' }, { label: 'After', align: 'right' }, 'Binds'],
+      rows.map((q) => [q.scope, String(q.limit), String(q.before), String(q.after), q.binding ? 'yes' : '']),
+    ),
+  ];
+}
+
+export function noteBlock(t: string): Block {
+  return context(t);
+}
