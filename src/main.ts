@@ -22,6 +22,7 @@ import { createDemoProvider } from './providers/demo/index.js';
 import { createHttpServer } from './server/http.js';
 import { CLI_USAGE, forwardToServer, runCliCommand } from './surfaces/cli/cli.js';
 import { createConsoleSurface } from './surfaces/console/router.js';
+import { createSlackSurface, type SlackSurface } from './surfaces/slack/index.js';
 
 export interface App {
   config: Config;
@@ -98,23 +99,32 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
       res.json({ service: 'steward', console: 'off (STEWARD_CONSOLE=on to enable)' });
     });
   }
+  let slack: SlackSurface | undefined;
+  if (config.slack) {
+    slack = createSlackSurface({ dispatcher: app.dispatcher, log, ...config.slack });
+    app.notifiers.register(slack.notifier);
+    if (slack.router) http.app.use(slack.router);
+  }
   let address: { url: string; port: number };
   try {
+    await slack?.start();
     address = await http.listen(config.http.port, config.http.host);
   } catch (err) {
+    await slack?.stop(0).catch(() => undefined);
     await app.close();
     lock?.release();
     throw err;
   }
   lock?.setUrl(address.url);
   const readyMs = Math.round(performance.now() - started);
-  log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, readyMs }, 'steward ready');
+  log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, slack: slack?.mode ?? 'off', readyMs }, 'steward ready');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       log.info('shutting down');
       await http.close();
+      await slack?.stop();
       await app.close();
       lock?.release();
       log.info('stopped');
