@@ -265,10 +265,11 @@ interface Unit {
 
 function renderUnit(b: Block, seen: Map<string, number>): Unit {
   switch (b.type) {
+    // Slack refuses empty text objects: an empty paragraph is simply left out.
     case 'text':
-      return { source: b, blocks: textSections(b.text), keep: false };
+      return { source: b, blocks: b.text.trim() ? textSections(b.text) : [], keep: false };
     case 'context':
-      return { source: b, blocks: [contextBlock(toMrkdwn(b.text))], keep: false };
+      return { source: b, blocks: b.text.trim() ? [contextBlock(toMrkdwn(b.text))] : [], keep: false };
     case 'divider':
       return { source: b, blocks: [{ type: 'divider' }], keep: false };
     case 'fields':
