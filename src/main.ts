@@ -103,7 +103,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
   if (config.slack) {
     slack = createSlackSurface({ dispatcher: app.dispatcher, log, ...config.slack });
     app.notifiers.register(slack.notifier);
-    if (slack.router) http.app.use(slack.router);
+    if (slack.http) http.mountRaw(slack.http.path, slack.http.listener);
   }
   let address: { url: string; port: number };
   try {

@@ -199,7 +199,7 @@ function chartBlocks(b: ChartBlock): KnownBlock[] {
     const n = Math.max(x.value > 0 ? 1 : 0, Math.round((Math.max(0, x.value) / max) * BAR_WIDTH));
     return `${cell(x.label).padEnd(lw)}  ${'█'.repeat(n).padEnd(BAR_WIDTH)}  ${cell(x.display)}`;
   });
-  const title = `*${escapeMrkdwn(clip(b.title, 200))}*\n`;
+  const title = `*${escapeMrkdwn(clip(b.title, 200).replace(/[`*]/g, "'"))}*\n`;
   const kept: string[] = [];
   for (const l of lines) {
     if (title.length + fence([...kept, l]).length > SLACK_LIMITS.sectionText - 80) break;

@@ -7,20 +7,25 @@
  * chat.postMessage (so they have a ts that chat.update can replace later), falling back to response_url where the
  * bot may not post (DMs, private channels it is not in).
  *
- * HTTP mode mounts on the shared express server (`router`, at /slack/events); Socket Mode (SLACK_APP_TOKEN)
+ * HTTP mode mounts on the shared HTTP server (`http.listener`, at /slack/events); Socket Mode (SLACK_APP_TOKEN)
  * opens a websocket to Slack instead and needs no public URL.
  */
-import { App, ExpressReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { MessageRef } from '../../core/command.js';
 import type { Dispatcher, DispatchResult } from '../../core/dispatch.js';
 import type { Notifier } from '../../core/notifier.js';
 import type { Reply } from '../../core/reply.js';
 import type { Logger } from '../../lib/logger.js';
+import { createAckFirstQueue } from './ack-first.js';
 import { createDeliveryDedupe, type DeliveryDedupe } from './dedupe.js';
 import { createIdentityResolver, type Actor } from './identity.js';
 import { createSlackNotifier, slackRef, type SlackNotifier } from './notifier.js';
 import { clip, escapeMrkdwn, renderBlockKit, stripActionSuffix } from './render.js';
 import { createResponseUrlPoster, ResponseUrlBudget, type ResponseUrlPayload, type ResponseUrlPoster } from './response-url.js';
+
+/** Where HTTP mode takes slash commands and interactivity; manifests/slack/manifest.yaml points both here. */
+export const SLACK_EVENTS_PATH = '/slack/events';
 
 export interface SlackSurfaceOptions {
   dispatcher: Dispatcher;
@@ -48,8 +53,12 @@ export interface SlackSurfaceOptions {
 
 export interface SlackSurface {
   mode: 'http' | 'socket';
-  /** HTTP mode: mount on the shared server (`http.app.use(slack.router)`). */
-  router: ExpressReceiver['router'] | undefined;
+  /**
+   * HTTP mode: where Slack posts (`/slack/events`) and the listener that takes it. Mount it on the shared server
+   * with `http.mountRaw(slack.http.path, slack.http.listener)`: ahead of express, because the signature is checked
+   * over the raw body and the ack should cost no more than a bare Bolt app's.
+   */
+  http: { path: string; listener: (req: IncomingMessage, res: ServerResponse) => void } | undefined;
   /** Replaces a posted message in place (chat.update, or response_url for ephemeral ones). */
   notifier: Notifier;
   /** Posts a reply to a channel (digests); the ref lets later updates replace it. */
@@ -123,7 +132,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
   const receiver =
     mode === 'socket'
       ? new SocketModeReceiver({ appToken: opts.appToken as string, logger })
-      : new ExpressReceiver({ signingSecret: opts.signingSecret as string, endpoints: opts.endpoint ?? '/slack/events', logger, processBeforeResponse: false });
+      : new HTTPReceiver({ signingSecret: opts.signingSecret as string, endpoints: [opts.endpoint ?? SLACK_EVENTS_PATH], logger, processBeforeResponse: false });
   const app = new App({
     receiver,
     logger,
@@ -136,8 +145,13 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
   });
 
   const inflight = new Set<Promise<void>>();
-  const track = (p: Promise<void>) => {
-    const t = p.catch((err: unknown) => log.error({ err }, 'slack work failed')).finally(() => inflight.delete(t));
+  const ackFirst = createAckFirstQueue();
+  /** Runs acknowledged work detached, once the requests still arriving have been acked (see ack-first.ts). */
+  const track = (work: () => Promise<void>) => {
+    const t = new Promise<void>((resolve) => ackFirst.defer(resolve))
+      .then(work)
+      .catch((err: unknown) => log.error({ err }, 'slack work failed'))
+      .finally(() => inflight.delete(t));
     inflight.add(t);
   };
 
@@ -225,81 +239,79 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
   // One root slash command. Any name routes here (the manifest decides which): `/cloud`, `/cloud-staging`, …
   app.command(/^\/.+/, async ({ ack, command }) => {
     await ack();
+    ackFirst.acked();
     if (!dedupe.claim(`command:${command.trigger_id || `${command.user_id}:${command.command}:${command.text}:${command.response_url}`}`)) {
       log.info({ user: command.user_id }, 'slack re-delivered a command; already taken');
       return;
     }
-    track(
-      (async () => {
-        const budget = command.response_url ? budgetFor(command.response_url) : undefined;
-        const shownCommand = `${command.command} ${command.text}`.trim();
-        const note = workingNote(budget, `\`${escapeMrkdwn(clip(shownCommand, 200).replace(/`/g, "'"))}\``, true);
-        let result: DispatchResult;
-        let actor: Actor;
-        let noteShown = false;
-        try {
-          actor = await identity.actor({ id: command.user_id, name: command.user_name });
-          result = await opts.dispatcher.run({ text: command.text ?? '', actor, surface: 'slack', progress: note.progress });
-        } finally {
-          noteShown = await note.finish();
-        }
-        await deliver({
-          result,
-          actor,
-          channel: command.channel_id,
-          budget,
-          noteShown,
-          noteReplaceable: true,
-          footer: `<@${command.user_id}> ran \`${escapeMrkdwn(clip(shownCommand, 200).replace(/`/g, "'"))}\``,
-        });
-      })(),
-    );
+    track(async () => {
+      const budget = command.response_url ? budgetFor(command.response_url) : undefined;
+      const shownCommand = `${command.command} ${command.text}`.trim();
+      const note = workingNote(budget, `\`${escapeMrkdwn(clip(shownCommand, 200).replace(/`/g, "'"))}\``, true);
+      let result: DispatchResult;
+      let actor: Actor;
+      let noteShown = false;
+      try {
+        actor = await identity.actor({ id: command.user_id, name: command.user_name });
+        result = await opts.dispatcher.run({ text: command.text ?? '', actor, surface: 'slack', progress: note.progress });
+      } finally {
+        noteShown = await note.finish();
+      }
+      await deliver({
+        result,
+        actor,
+        channel: command.channel_id,
+        budget,
+        noteShown,
+        noteReplaceable: true,
+        footer: `<@${command.user_id}> ran \`${escapeMrkdwn(clip(shownCommand, 200).replace(/`/g, "'"))}\``,
+      });
+    });
   });
 
   // Every button: the action id names a registered action (with a per-message suffix stripped), the value an id.
   app.action(/.+/, async ({ ack, body, action }) => {
     await ack();
+    ackFirst.acked();
     if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
     if (!dedupe.claim(`action:${body.trigger_id}:${action.action_id}:${action.action_ts}`)) {
       log.info({ user: body.user.id }, 'slack re-delivered a click; already taken');
       return;
     }
-    track(
-      (async () => {
-        const container = body.container as { channel_id?: string; message_ts?: string; is_ephemeral?: boolean };
-        const channel = body.channel?.id ?? container.channel_id;
-        const ts = container.message_ts ?? body.message?.ts;
-        const ref = slackRef({ channel, ts, responseUrl: body.response_url, ephemeral: container.is_ephemeral === true });
-        const budget = body.response_url ? budgetFor(body.response_url) : undefined;
-        // replace_original would replace the clicked card, so the note is posted once and never replaced.
-        const note = workingNote(budget, 'it', false);
-        let result: DispatchResult;
-        let actor: Actor;
-        try {
-          actor = await identity.actor({ id: body.user.id, name: body.user.name ?? body.user.username });
-          result = await opts.dispatcher.action({
-            actionId: stripActionSuffix(action.action_id),
-            value: action.value ?? '',
-            actor,
-            surface: 'slack',
-            message: ref,
-            progress: note.progress,
-          });
-        } finally {
-          await note.finish();
-        }
-        if (result.replace && result.outcome === 'ok') {
-          await notifier.update(ref, result.reply);
-          return;
-        }
-        await deliver({ result, actor, channel, budget, noteShown: false, noteReplaceable: false });
-      })(),
-    );
+    track(async () => {
+      const container = body.container as { channel_id?: string; message_ts?: string; is_ephemeral?: boolean };
+      const channel = body.channel?.id ?? container.channel_id;
+      const ts = container.message_ts ?? body.message?.ts;
+      const ref = slackRef({ channel, ts, responseUrl: body.response_url, ephemeral: container.is_ephemeral === true });
+      const budget = body.response_url ? budgetFor(body.response_url) : undefined;
+      // replace_original would replace the clicked card, so the note is posted once and never replaced.
+      const note = workingNote(budget, 'it', false);
+      let result: DispatchResult;
+      let actor: Actor;
+      try {
+        actor = await identity.actor({ id: body.user.id, name: body.user.name ?? body.user.username });
+        result = await opts.dispatcher.action({
+          actionId: stripActionSuffix(action.action_id),
+          value: action.value ?? '',
+          actor,
+          surface: 'slack',
+          message: ref,
+          progress: note.progress,
+        });
+      } finally {
+        await note.finish();
+      }
+      if (result.replace && result.outcome === 'ok') {
+        await notifier.update(ref, result.reply);
+        return;
+      }
+      await deliver({ result, actor, channel, budget, noteShown: false, noteReplaceable: false });
+    });
   });
 
   return {
     mode,
-    router: receiver instanceof ExpressReceiver ? receiver.router : undefined,
+    http: receiver instanceof HTTPReceiver ? { path: opts.endpoint ?? SLACK_EVENTS_PATH, listener: receiver.requestListener } : undefined,
     notifier,
     async post(channel, reply) {
       const msg = renderBlockKit(reply);

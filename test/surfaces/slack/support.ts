@@ -150,7 +150,7 @@ export async function startHarness(commands: AnyCommand[], actions: ActionDef[],
   });
   notifiers.register(slack.notifier);
   const http = createHttpServer({ log, ready: async () => undefined });
-  if (slack.router) http.app.use(slack.router);
+  if (slack.http) http.mountRaw(slack.http.path, slack.http.listener);
   await slack.start();
   const { url } = await http.listen(0, '127.0.0.1');
   return {
