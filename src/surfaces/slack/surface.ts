@@ -212,7 +212,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
       const msg = renderBlockKit(reply);
       const payload: ResponseUrlPayload = { response_type: 'ephemeral', replace_original: args.noteShown && args.noteReplaceable, ...msg };
       try {
-        await budget.send(payload);
+        if (!(await budget.send(payload))) log.warn('response_url used up (5 messages or 30 minutes); the answer was not delivered');
       } catch (err) {
         log.warn({ err: { message: (err as Error).message } }, 'response_url refused the answer; sending plain text');
         await budget.send({ response_type: 'ephemeral', replace_original: false, text: clip(msg.text, 3000) });
@@ -230,10 +230,17 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
         if (!code || !CANNOT_POST.has(code)) log.warn({ err: { message: (err as Error).message, code } }, 'chat.postMessage failed; answering through response_url');
       }
     }
-    if (!posted && budget) await budget.send({ response_type: 'in_channel', replace_original: false, ...msg });
-    if (args.noteShown && args.noteReplaceable && budget) {
+    const deleteNote = async () => {
+      if (!args.noteShown || !args.noteReplaceable || !budget) return;
       await budget.send({ delete_original: true }).catch((err: unknown) => log.debug({ err: { message: (err as Error).message } }, 'working note not deleted'));
+    };
+    if (posted) {
+      await deleteNote();
+      return;
     }
+    // Through response_url the note goes first: once the answer is posted there, "original" could mean either.
+    await deleteNote();
+    if (!budget || !(await budget.send({ response_type: 'in_channel', replace_original: false, ...msg }))) log.warn({ channel: args.channel }, 'the answer could not be posted');
   }
 
   // One root slash command. Any name routes here (the manifest decides which): `/cloud`, `/cloud-staging`, …
@@ -302,8 +309,15 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
         await note.finish();
       }
       if (result.replace && result.outcome === 'ok') {
-        await notifier.update(ref, result.reply);
-        return;
+        try {
+          await notifier.update(ref, result.reply);
+          return;
+        } catch (err) {
+          // The card could not be replaced (deleted, too old): the clicker still learns what happened.
+          log.warn({ err: { message: (err as Error).message } }, 'could not update the clicked message; answering the clicker');
+          await deliver({ result: { ...result, reply: { ...result.reply, visibility: 'ephemeral' } }, actor, channel, budget, noteShown: false, noteReplaceable: false });
+          return;
+        }
       }
       await deliver({ result, actor, channel, budget, noteShown: false, noteReplaceable: false });
     });

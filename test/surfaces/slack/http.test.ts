@@ -65,6 +65,18 @@ const commands = [
     },
   }),
   defineCommand({
+    name: 'slow-propose',
+    summary: 'slow propose',
+    usage: 'slow-propose',
+    permission: 'read',
+    flags: {},
+    async run() {
+      runs.push('slow-propose');
+      await sleep(200);
+      return { reply: card('p-5') };
+    },
+  }),
+  defineCommand({
     name: 'secret',
     summary: 'secret',
     usage: 'secret',
@@ -175,6 +187,25 @@ describe('slash command', () => {
     expect(stub.calls('chat.postMessage')).toHaveLength(1);
     expect(stub.hooks).toHaveLength(1);
     expect(stub.hooks[0]?.body).toMatchObject({ response_type: 'in_channel', replace_original: false });
+  });
+
+  it('removes the working note once a slow channel answer is posted', async () => {
+    const body = slashBody('slow-propose');
+    await h.post(body, sign(body));
+    await h.slack.idle();
+    expect(stub.calls('chat.postMessage')).toHaveLength(1);
+    expect(stub.hooks.map((x) => x.body)).toEqual([
+      expect.objectContaining({ response_type: 'ephemeral', text: expect.stringContaining('Working on `/cloud slow-propose`') }),
+      { delete_original: true },
+    ]);
+  });
+
+  it('deletes the working note before answering in_channel through the same response_url', async () => {
+    stub.apiResponses['chat.postMessage'] = () => ({ ok: false, error: 'not_in_channel' });
+    const body = slashBody('slow-propose', { channel_id: 'G5' });
+    await h.post(body, sign(body));
+    await h.slack.idle();
+    expect(stub.hooks.map((x) => x.body.delete_original ?? x.body.response_type)).toEqual(['ephemeral', true, 'in_channel']);
   });
 
   it('answers errors to the requester only', async () => {
