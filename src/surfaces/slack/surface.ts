@@ -1,17 +1,18 @@
 /**
  * The Slack surface: one root slash command (`/cloud <sub> …`) and every button click, routed to the command layer.
  *
- * Ack first: both are acknowledged before anything else happens (an empty 200 well inside Slack's 3 s), then the
- * work runs detached. A command still running after `workingNoticeMs` shows an ephemeral "working…" note, which
- * progress updates and the answer replace. Ephemeral answers go through response_url; channel answers through
- * chat.postMessage (so they have a ts that chat.update can replace later), falling back to response_url where the
- * bot may not post (DMs, private channels it is not in).
+ * Ack first: in HTTP mode the receiver (receiver.ts) answers a signed slash command or click with an empty 200
+ * before Bolt's middleware runs, and Bolt's processing and the command wait in the ack-first queue until the
+ * requests still arriving have been acked. A command still running after `workingNoticeMs` shows an ephemeral
+ * "working…" note, which progress updates and the answer replace. Ephemeral answers go through response_url;
+ * channel answers through chat.postMessage (so they have a ts that chat.update can replace later), falling back
+ * to response_url where the bot may not post (DMs, private channels it is not in).
  *
- * HTTP mode mounts on the shared HTTP server (`http.listener`, at /slack/events); Socket Mode (SLACK_APP_TOKEN)
- * opens a websocket to Slack instead and needs no public URL.
+ * HTTP mode mounts on the shared HTTP server (`http.listener` at /slack/events, ahead of express); Socket Mode
+ * (SLACK_APP_TOKEN) opens a websocket to Slack instead and needs no public URL.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { MessageRef } from '../../core/command.js';
 import type { Dispatcher, DispatchResult } from '../../core/dispatch.js';
 import type { Notifier } from '../../core/notifier.js';
@@ -21,6 +22,7 @@ import { createAckFirstQueue } from './ack-first.js';
 import { createDeliveryDedupe, type DeliveryDedupe } from './dedupe.js';
 import { createIdentityResolver, type Actor } from './identity.js';
 import { createSlackNotifier, slackRef, type SlackNotifier } from './notifier.js';
+import { AckFirstReceiver } from './receiver.js';
 import { clip, escapeMrkdwn, renderBlockKit, stripActionSuffix } from './render.js';
 import { createResponseUrlPoster, ResponseUrlBudget, type ResponseUrlPayload, type ResponseUrlPoster } from './response-url.js';
 
@@ -56,7 +58,7 @@ export interface SlackSurface {
   /**
    * HTTP mode: where Slack posts (`/slack/events`) and the listener that takes it. Mount it on the shared server
    * with `http.mountRaw(slack.http.path, slack.http.listener)`: ahead of express, because the signature is checked
-   * over the raw body and the ack should cost no more than a bare Bolt app's.
+   * over the raw body and an ack should cost no more than reading, verifying and answering the request.
    */
   http: { path: string; listener: (req: IncomingMessage, res: ServerResponse) => void } | undefined;
   /** Replaces a posted message in place (chat.update, or response_url for ephemeral ones). */
@@ -129,10 +131,23 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
   let botUserId = opts.botUserId;
 
   const logger = boltLogger(log);
+  const ackFirst = createAckFirstQueue();
+  const onError = (err: unknown) => log.error({ err }, 'slack event failed');
+
+  const inflight = new Set<Promise<void>>();
+  /** Runs acknowledged work detached, once the requests still arriving have been acked (see ack-first.ts). */
+  const track = (work: () => Promise<void>) => {
+    const t = new Promise<void>((resolve) => ackFirst.defer(resolve))
+      .then(work)
+      .catch((err: unknown) => log.error({ err }, 'slack work failed'))
+      .finally(() => inflight.delete(t));
+    inflight.add(t);
+  };
+
   const receiver =
     mode === 'socket'
       ? new SocketModeReceiver({ appToken: opts.appToken as string, logger })
-      : new HTTPReceiver({ signingSecret: opts.signingSecret as string, endpoints: [opts.endpoint ?? SLACK_EVENTS_PATH], logger, processBeforeResponse: false });
+      : new AckFirstReceiver({ signingSecret: opts.signingSecret as string, logger, queue: ackFirst, defer: track, onError });
   const app = new App({
     receiver,
     logger,
@@ -143,17 +158,6 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
   app.error(async (err) => {
     log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'slack request failed');
   });
-
-  const inflight = new Set<Promise<void>>();
-  const ackFirst = createAckFirstQueue();
-  /** Runs acknowledged work detached, once the requests still arriving have been acked (see ack-first.ts). */
-  const track = (work: () => Promise<void>) => {
-    const t = new Promise<void>((resolve) => ackFirst.defer(resolve))
-      .then(work)
-      .catch((err: unknown) => log.error({ err }, 'slack work failed'))
-      .finally(() => inflight.delete(t));
-    inflight.add(t);
-  };
 
   /** An ephemeral "working…" note, shown only if the work is slow, updated with progress, removed by the answer. */
   function workingNote(budget: ResponseUrlBudget | undefined, what: string, canReplace: boolean) {
@@ -246,7 +250,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
   // One root slash command. Any name routes here (the manifest decides which): `/cloud`, `/cloud-staging`, …
   app.command(/^\/.+/, async ({ ack, command }) => {
     await ack();
-    ackFirst.acked();
+    if (mode === 'socket') ackFirst.acked();
     if (!dedupe.claim(`command:${command.trigger_id || `${command.user_id}:${command.command}:${command.text}:${command.response_url}`}`)) {
       log.info({ user: command.user_id }, 'slack re-delivered a command; already taken');
       return;
@@ -279,7 +283,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
   // Every button: the action id names a registered action (with a per-message suffix stripped), the value an id.
   app.action(/.+/, async ({ ack, body, action }) => {
     await ack();
-    ackFirst.acked();
+    if (mode === 'socket') ackFirst.acked();
     if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
     if (!dedupe.claim(`action:${body.trigger_id}:${action.action_id}:${action.action_ts}`)) {
       log.info({ user: body.user.id }, 'slack re-delivered a click; already taken');
@@ -325,7 +329,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
 
   return {
     mode,
-    http: receiver instanceof HTTPReceiver ? { path: opts.endpoint ?? SLACK_EVENTS_PATH, listener: receiver.requestListener } : undefined,
+    http: receiver instanceof AckFirstReceiver ? { path: opts.endpoint ?? SLACK_EVENTS_PATH, listener: receiver.listener } : undefined,
     notifier,
     async post(channel, reply) {
       const msg = renderBlockKit(reply);

@@ -256,6 +256,17 @@ describe('request verification', () => {
     expect(res.status).toBe(401);
   });
 
+  it('answers Slack\'s ssl_check and url_verification, refuses GET and a malformed signed body', async () => {
+    const ssl = 'ssl_check=1&token=x';
+    expect((await h.post(ssl, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(200);
+    const challenge = JSON.stringify({ type: 'url_verification', challenge: 'c-123', token: 'x' });
+    const res = await h.post(challenge, { ...sign(challenge), 'content-type': 'application/json' });
+    expect(res).toMatchObject({ status: 200, text: JSON.stringify({ challenge: 'c-123' }) });
+    expect((await fetch(`${h.url}/slack/events`)).status).toBe(405);
+    const bad = 'payload=%7Bnot-json';
+    expect((await h.post(bad, sign(bad))).status).toBe(400);
+  });
+
   it('shares the server: probes still answer next to /slack/events', async () => {
     const res = await fetch(`${h.url}/healthz`);
     expect(res.status).toBe(200);

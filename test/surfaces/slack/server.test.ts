@@ -50,7 +50,7 @@ it('wires Slack into the server: token checked, /cloud inventory answered from t
   expect(forged.status).toBe(401);
 });
 
-it('refuses to start when Slack rejects the bot token, naming the variable', async () => {
+it('refuses to start when Slack rejects the bot token, naming the variable', { timeout: 60_000 }, async () => {
   stub.apiResponses['auth.test'] = () => ({ ok: false, error: 'invalid_auth' });
   const dir = mkdtempSync(join(tmpdir(), 'steward-slack-bad-'));
   try {
