@@ -66,6 +66,10 @@ export const ENV_SCHEMA = {
   AWS_REGIONS: list,
   AZURE_SUBSCRIPTION_IDS: list,
   GCP_PROJECT_IDS: list,
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected the Bot User OAuth Token, starting with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(16, "expected the Signing Secret from the Slack app's Basic Information page").optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (Socket Mode), starting with xapp-').optional(),
+  SLACK_USER_GROUPS: bool(true),
 };
 
 const schema = z.object(ENV_SCHEMA);
@@ -101,6 +105,8 @@ export interface Config {
   aws: { regions: string[] };
   azure: { subscriptionIds: string[] };
   gcp: { projectIds: string[] };
+  /** Set when Slack is configured: HTTP mode with a signing secret, Socket Mode with an app token. */
+  slack: { botToken: string; signingSecret: string | undefined; appToken: string | undefined; userGroups: boolean } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +133,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const e = parsed.data;
   const embedded = !e.DATABASE_URL;
+  const slackProblems: string[] = [];
+  if ((e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) && !e.SLACK_BOT_TOKEN) slackProblems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set');
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) slackProblems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
+  if (slackProblems.length) throw new ConfigError(slackProblems);
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -159,5 +169,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     aws: { regions: e.AWS_REGIONS },
     azure: { subscriptionIds: e.AZURE_SUBSCRIPTION_IDS },
     gcp: { projectIds: e.GCP_PROJECT_IDS },
+    slack: e.SLACK_BOT_TOKEN
+      ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, userGroups: e.SLACK_USER_GROUPS }
+      : undefined,
   };
 }

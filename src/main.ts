@@ -33,6 +33,7 @@ import { createHttpServer } from './server/http.js';
 import { createHighsSolver } from './solvers/highs.solver.js';
 import { CLI_USAGE, forwardToServer, runCliCommand } from './surfaces/cli/cli.js';
 import { createConsoleSurface } from './surfaces/console/router.js';
+import { createSlackSurface, type SlackSurface } from './surfaces/slack/index.js';
 
 export interface App {
   config: Config;
@@ -198,10 +199,18 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
       res.json({ service: 'steward', console: 'off (STEWARD_CONSOLE=on to enable)' });
     });
   }
+  let slack: SlackSurface | undefined;
+  if (config.slack) {
+    slack = createSlackSurface({ dispatcher: app.dispatcher, log, ...config.slack });
+    app.notifiers.register(slack.notifier);
+    if (slack.http) http.mountRaw(slack.http.path, slack.http.listener);
+  }
   let address: { url: string; port: number };
   try {
+    await slack?.start();
     address = await http.listen(config.http.port, config.http.host);
   } catch (err) {
+    await slack?.stop(0).catch(() => undefined);
     await app.close();
     lock?.release();
     throw err;
@@ -209,7 +218,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
   lock?.setUrl(address.url);
   const stopSweeper = startApprovalsSweeper(app, systemClock);
   const readyMs = Math.round(performance.now() - started);
-  log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, readyMs }, 'steward ready');
+  log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, slack: slack?.mode ?? 'off', readyMs }, 'steward ready');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -217,6 +226,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
       log.info('shutting down');
       await http.close();
       stopSweeper();
+      await slack?.stop();
       await app.close();
       lock?.release();
       log.info('stopped');

@@ -1,10 +1,17 @@
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import express, { type Express } from 'express';
 import type { Logger } from '../lib/logger.js';
 
+export type RawListener = (req: IncomingMessage, res: ServerResponse) => void;
+
 export interface HttpServer {
   app: Express;
+  /**
+   * Routes one exact path (any method) straight to a Node listener, ahead of express: for chat webhooks that
+   * verify a signature over the raw body and must ack fast (Slack's /slack/events). Same port, same shutdown.
+   */
+  mountRaw(path: string, listener: RawListener): void;
   listen(port: number, host: string): Promise<{ url: string; port: number }>;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes idle sockets. */
   close(graceMs?: number): Promise<void>;
@@ -20,6 +27,7 @@ export function createHttpServer(deps: { log: Logger; ready: () => Promise<void>
   let server: Server | undefined;
   let closing = false;
   const sockets = new Set<Socket>();
+  const raw = new Map<string, RawListener>();
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: closing ? 'stopping' : 'ok' });
@@ -40,6 +48,9 @@ export function createHttpServer(deps: { log: Logger; ready: () => Promise<void>
 
   return {
     app,
+    mountRaw(path, listener) {
+      raw.set(path, listener);
+    },
     listen(port, host) {
       // Unknown paths and errors get JSON, never an HTML stack trace.
       app.use((_req, res) => {
@@ -51,7 +62,13 @@ export function createHttpServer(deps: { log: Logger; ready: () => Promise<void>
         res.status(status).json({ error: status === 500 ? 'internal error' : err.type ?? 'bad request' });
       });
       return new Promise((resolve, reject) => {
-        const s = app.listen(port, host);
+        const s = createServer((req, res) => {
+          const q = req.url?.indexOf('?') ?? -1;
+          const listener = raw.get(q === -1 ? (req.url ?? '') : (req.url ?? '').slice(0, q));
+          if (listener) listener(req, res);
+          else app(req, res);
+        });
+        s.listen(port, host);
         server = s;
         s.on('connection', (socket) => {
           sockets.add(socket);

@@ -1,0 +1,75 @@
+/**
+ * Who clicked or typed: the actor the command layer sees. Ids are surface-qualified (`slack:U123`); user-group
+ * memberships come from `usergroups.list` (one call for the whole workspace, cached), as `slack:S0123` and
+ * `slack:@handle`, so role bindings can name either. The approvals policy maps ids and groups to roles.
+ */
+import type { webApi } from '@slack/bolt';
+import type { Invocation } from '../../core/dispatch.js';
+import type { Logger } from '../../lib/logger.js';
+
+export type Actor = Invocation['actor'];
+
+export interface IdentityResolver {
+  actor(user: { id: string; name?: string | undefined }): Promise<Actor>;
+}
+
+interface Membership {
+  at: number;
+  byUser: Map<string, string[]>;
+}
+
+export function createIdentityResolver(deps: {
+  client: webApi.WebClient;
+  log: Logger;
+  /** Look up user groups (needs the `usergroups:read` scope). */
+  groups: boolean;
+  ttlMs?: number;
+  /** Longest a lookup may delay a command before it runs without groups. */
+  timeoutMs?: number;
+  now?: () => number;
+}): IdentityResolver {
+  const ttlMs = deps.ttlMs ?? 5 * 60 * 1000;
+  const timeoutMs = deps.timeoutMs ?? 2000;
+  const now = deps.now ?? Date.now;
+  let cache: Membership | undefined;
+  let inflight: Promise<Membership> | undefined;
+  let warned = false;
+
+  async function load(): Promise<Membership> {
+    const byUser = new Map<string, string[]>();
+    try {
+      const res = await deps.client.usergroups.list({ include_users: true, include_disabled: false });
+      for (const g of res.usergroups ?? []) {
+        if (!g.id) continue;
+        const names = [`slack:${g.id}`, ...(g.handle ? [`slack:@${g.handle}`] : [])];
+        for (const u of g.users ?? []) byUser.set(u, [...(byUser.get(u) ?? []), ...names]);
+      }
+    } catch (err) {
+      // A free workspace or a missing scope: run without groups (cached like a success, so we do not hammer Slack).
+      if (!warned) deps.log.warn({ err: { message: (err as Error).message } }, 'slack user groups unavailable; actors carry no groups');
+      warned = true;
+    }
+    return { at: now(), byUser };
+  }
+
+  async function memberships(): Promise<Membership> {
+    if (cache && now() - cache.at < ttlMs) return cache;
+    inflight ??= load().finally(() => {
+      inflight = undefined;
+    });
+    const stale = cache;
+    const fresh = await Promise.race([inflight, new Promise<undefined>((r) => setTimeout(() => r(undefined), timeoutMs).unref())]);
+    if (fresh) cache = fresh;
+    else void inflight?.then((m) => (cache = m));
+    return fresh ?? stale ?? { at: 0, byUser: new Map() };
+  }
+
+  return {
+    async actor(user) {
+      const base: Actor = { id: `slack:${user.id}`, displayName: user.name || user.id, surface: 'slack' };
+      if (!deps.groups) return base;
+      const groups = (await memberships()).byUser.get(user.id);
+      return groups?.length ? { ...base, groups: [...new Set(groups)] } : base;
+    },
+  };
+}

@@ -1,0 +1,364 @@
+/**
+ * The Slack surface: one root slash command (`/cloud <sub> …`) and every button click, routed to the command layer.
+ *
+ * Ack first: in HTTP mode the receiver (receiver.ts) answers a signed slash command or click with an empty 200
+ * before Bolt's middleware runs, and Bolt's processing and the command wait in the ack-first queue until the
+ * requests still arriving have been acked. A command still running after `workingNoticeMs` shows an ephemeral
+ * "working…" note, which progress updates and the answer replace. Ephemeral answers go through response_url;
+ * channel answers through chat.postMessage (so they have a ts that chat.update can replace later), falling back
+ * to response_url where the bot may not post (DMs, private channels it is not in).
+ *
+ * HTTP mode mounts on the shared HTTP server (`http.listener` at /slack/events, ahead of express); Socket Mode
+ * (SLACK_APP_TOKEN) opens a websocket to Slack instead and needs no public URL.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
+import type { MessageRef } from '../../core/command.js';
+import type { Dispatcher, DispatchResult } from '../../core/dispatch.js';
+import type { Notifier } from '../../core/notifier.js';
+import type { Reply } from '../../core/reply.js';
+import type { Logger } from '../../lib/logger.js';
+import { createAckFirstQueue } from './ack-first.js';
+import { createDeliveryDedupe, type DeliveryDedupe } from './dedupe.js';
+import { createIdentityResolver, type Actor } from './identity.js';
+import { createSlackNotifier, slackRef, type SlackNotifier } from './notifier.js';
+import { AckFirstReceiver } from './receiver.js';
+import { clip, escapeMrkdwn, renderBlockKit, stripActionSuffix } from './render.js';
+import { createResponseUrlPoster, ResponseUrlBudget, type ResponseUrlPayload, type ResponseUrlPoster } from './response-url.js';
+
+/** Where HTTP mode takes slash commands and interactivity; manifests/slack/manifest.yaml points both here. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackSurfaceOptions {
+  dispatcher: Dispatcher;
+  log: Logger;
+  botToken: string;
+  /** HTTP mode: verifies every request's signature. Required unless `appToken` is given. */
+  signingSecret?: string | undefined;
+  /** Socket Mode (an `xapp-` app-level token with connections:write): no public URL needed. */
+  appToken?: string | undefined;
+  /** Where HTTP mode listens for slash commands and interactivity (both go to one URL). */
+  endpoint?: string;
+  /** Resolve user-group memberships for role bindings (needs usergroups:read). */
+  userGroups?: boolean;
+  /** A command still running after this long shows an ephemeral "working…" note. */
+  workingNoticeMs?: number;
+  /** Known bot ids skip the start-up auth.test (tests, benchmarks). */
+  botId?: string;
+  botUserId?: string;
+  /** Web API client options (tests: `{ retryConfig: { retries: 0 } }`; the bench: `slackApiUrl`). */
+  clientOptions?: webApi.WebClientOptions;
+  /** Which response_url hosts we POST to; only Slack's by default. */
+  allowResponseUrl?: (url: string) => boolean;
+  dedupe?: DeliveryDedupe;
+}
+
+export interface SlackSurface {
+  mode: 'http' | 'socket';
+  /**
+   * HTTP mode: where Slack posts (`/slack/events`) and the listener that takes it. Mount it on the shared server
+   * with `http.mountRaw(slack.http.path, slack.http.listener)`: ahead of express, because the signature is checked
+   * over the raw body and an ack should cost no more than reading, verifying and answering the request.
+   */
+  http: { path: string; listener: (req: IncomingMessage, res: ServerResponse) => void } | undefined;
+  /** Replaces a posted message in place (chat.update, or response_url for ephemeral ones). */
+  notifier: Notifier;
+  /** Posts a reply to a channel (digests); the ref lets later updates replace it. */
+  post(channel: string, reply: Reply): Promise<MessageRef>;
+  /** Checks the bot token (auth.test) and, in Socket Mode, connects. */
+  start(): Promise<void>;
+  /** Disconnects (Socket Mode) and waits up to `graceMs` for commands still running. */
+  stop(graceMs?: number): Promise<void>;
+  /** Resolves when no command or click is being worked on (tests). */
+  idle(): Promise<void>;
+}
+
+const FATAL_AUTH = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
+/** Post errors that mean "the bot cannot post here", so the answer goes through response_url instead. */
+const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'ekm_access_denied', 'team_access_not_granted', 'missing_scope']);
+/** Interim notes keep back this many response_url uses: one for the answer, one to delete the note. */
+const RESERVE_FOR_ANSWER = 2;
+const PROGRESS_MIN_INTERVAL_MS = 2000;
+
+function boltLogger(log: Logger): BoltLogger {
+  const l = log.child({ component: 'slack-bolt' });
+  let level = LogLevel.INFO;
+  const str = (m: unknown[]) => m.map((x) => (typeof x === 'string' ? x : x instanceof Error ? x.message : JSON.stringify(x))).join(' ');
+  return {
+    debug: (...m) => l.debug(str(m)),
+    info: (...m) => l.info(str(m)),
+    warn: (...m) => l.warn(str(m)),
+    error: (...m) => l.error(str(m)),
+    setLevel: (v) => {
+      level = v;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+function slackErrorCode(err: unknown): string | undefined {
+  const e = err as { data?: { error?: string }; code?: string };
+  return e?.data?.error;
+}
+
+export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
+  const log = opts.log.child({ surface: 'slack' });
+  const mode: SlackSurface['mode'] = opts.appToken ? 'socket' : 'http';
+  if (mode === 'http' && !opts.signingSecret) throw new Error('Slack HTTP mode needs a signing secret (SLACK_SIGNING_SECRET)');
+  const workingNoticeMs = opts.workingNoticeMs ?? 1000;
+  const dedupe = opts.dedupe ?? createDeliveryDedupe();
+  const client = new webApi.WebClient(opts.botToken, {
+    logger: boltLogger(log),
+    logLevel: LogLevel.WARN,
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+    ...opts.clientOptions,
+  });
+  const postResponse: ResponseUrlPoster = createResponseUrlPoster(opts.allowResponseUrl ? { allow: opts.allowResponseUrl } : {});
+  const budgets = new Map<string, ResponseUrlBudget>();
+  const budgetFor = (url: string): ResponseUrlBudget => {
+    let b = budgets.get(url);
+    if (!b) {
+      b = new ResponseUrlBudget(url, postResponse);
+      budgets.set(url, b);
+      if (budgets.size > 5000) budgets.delete(budgets.keys().next().value as string);
+    }
+    return b;
+  };
+  const notifier: SlackNotifier = createSlackNotifier({ client, log, budgetFor });
+  const identity = createIdentityResolver({ client, log, groups: opts.userGroups ?? false });
+  let botId = opts.botId;
+  let botUserId = opts.botUserId;
+
+  const logger = boltLogger(log);
+  const ackFirst = createAckFirstQueue();
+  const onError = (err: unknown) => log.error({ err }, 'slack event failed');
+
+  const inflight = new Set<Promise<void>>();
+  /** Runs acknowledged work detached, once the requests still arriving have been acked (see ack-first.ts). */
+  const track = (work: () => Promise<void>) => {
+    const t = new Promise<void>((resolve) => ackFirst.defer(resolve))
+      .then(work)
+      .catch((err: unknown) => log.error({ err }, 'slack work failed'))
+      .finally(() => inflight.delete(t));
+    inflight.add(t);
+  };
+
+  const receiver =
+    mode === 'socket'
+      ? new SocketModeReceiver({ appToken: opts.appToken as string, logger })
+      : new AckFirstReceiver({ signingSecret: opts.signingSecret as string, logger, queue: ackFirst, defer: track, onError });
+  const app = new App({
+    receiver,
+    logger,
+    // Our own authorize: no auth.test per request; the token is checked once in start().
+    authorize: async () => ({ botToken: opts.botToken, ...(botId ? { botId } : {}), ...(botUserId ? { botUserId } : {}) }),
+    ...(opts.clientOptions ? { clientOptions: opts.clientOptions } : {}),
+  });
+  app.error(async (err) => {
+    log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'slack request failed');
+  });
+
+  /** An ephemeral "working…" note, shown only if the work is slow, updated with progress, removed by the answer. */
+  function workingNote(budget: ResponseUrlBudget | undefined, what: string, canReplace: boolean) {
+    let status = '';
+    let shown = false;
+    let lastAt = 0;
+    let done = false;
+    let pending: Promise<unknown> = Promise.resolve();
+    const payload = (): ResponseUrlPayload => {
+      const t = `:hourglass_flowing_sand: Working on ${what}…${status ? ` ${escapeMrkdwn(clip(status, 500))}` : ''}`;
+      return { response_type: 'ephemeral', replace_original: shown && canReplace, text: t, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: t }] }] };
+    };
+    const show = () => {
+      if (!budget || done || (shown && !canReplace)) return;
+      const p = payload();
+      lastAt = Date.now();
+      pending = pending
+        .then(() => budget.send(p, RESERVE_FOR_ANSWER))
+        .then((sent) => {
+          if (sent) shown = true;
+        })
+        .catch((err: unknown) => log.debug({ err: { message: (err as Error).message } }, 'working note not posted'));
+    };
+    const timer = setTimeout(show, workingNoticeMs);
+    return {
+      progress: async (t: string) => {
+        status = t;
+        if (shown && Date.now() - lastAt >= PROGRESS_MIN_INTERVAL_MS) show();
+      },
+      /** Stops the note; true when one is on screen (the answer should replace or delete it). */
+      async finish(): Promise<boolean> {
+        done = true;
+        clearTimeout(timer);
+        await pending;
+        return shown;
+      },
+    };
+  }
+
+  /** The answer to a command or click, where its visibility says; falls back to plain text if Slack refuses blocks. */
+  async function deliver(args: {
+    result: DispatchResult;
+    actor: Actor;
+    channel: string | undefined;
+    budget: ResponseUrlBudget | undefined;
+    noteShown: boolean;
+    /** Whether replace_original would replace our note (commands) rather than the message clicked (actions). */
+    noteReplaceable: boolean;
+    footer?: string;
+  }): Promise<void> {
+    const { result, budget } = args;
+    const reply = result.reply;
+    const ephemeral = reply.visibility === 'ephemeral' || result.outcome !== 'ok';
+    if (ephemeral) {
+      if (!budget) return;
+      const msg = renderBlockKit(reply);
+      const payload: ResponseUrlPayload = { response_type: 'ephemeral', replace_original: args.noteShown && args.noteReplaceable, ...msg };
+      try {
+        if (!(await budget.send(payload))) log.warn('response_url used up (5 messages or 30 minutes); the answer was not delivered');
+      } catch (err) {
+        log.warn({ err: { message: (err as Error).message } }, 'response_url refused the answer; sending plain text');
+        await budget.send({ response_type: 'ephemeral', replace_original: false, text: clip(msg.text, 3000) });
+      }
+      return;
+    }
+    const msg = renderBlockKit(reply, args.footer ? { footer: args.footer } : {});
+    let posted = false;
+    if (args.channel) {
+      try {
+        await client.chat.postMessage({ channel: args.channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+        posted = true;
+      } catch (err) {
+        const code = slackErrorCode(err);
+        if (!code || !CANNOT_POST.has(code)) log.warn({ err: { message: (err as Error).message, code } }, 'chat.postMessage failed; answering through response_url');
+      }
+    }
+    const deleteNote = async () => {
+      if (!args.noteShown || !args.noteReplaceable || !budget) return;
+      await budget.send({ delete_original: true }).catch((err: unknown) => log.debug({ err: { message: (err as Error).message } }, 'working note not deleted'));
+    };
+    if (posted) {
+      await deleteNote();
+      return;
+    }
+    // Through response_url the note goes first: once the answer is posted there, "original" could mean either.
+    await deleteNote();
+    if (!budget || !(await budget.send({ response_type: 'in_channel', replace_original: false, ...msg }))) log.warn({ channel: args.channel }, 'the answer could not be posted');
+  }
+
+  // One root slash command. Any name routes here (the manifest decides which): `/cloud`, `/cloud-staging`, …
+  app.command(/^\/.+/, async ({ ack, command }) => {
+    await ack();
+    if (mode === 'socket') ackFirst.acked();
+    if (!dedupe.claim(`command:${command.trigger_id || `${command.user_id}:${command.command}:${command.text}:${command.response_url}`}`)) {
+      log.info({ user: command.user_id }, 'slack re-delivered a command; already taken');
+      return;
+    }
+    track(async () => {
+      const budget = command.response_url ? budgetFor(command.response_url) : undefined;
+      const shownCommand = `${command.command} ${command.text}`.trim();
+      const note = workingNote(budget, `\`${escapeMrkdwn(clip(shownCommand, 200).replace(/`/g, "'"))}\``, true);
+      let result: DispatchResult;
+      let actor: Actor;
+      let noteShown = false;
+      try {
+        actor = await identity.actor({ id: command.user_id, name: command.user_name });
+        result = await opts.dispatcher.run({ text: command.text ?? '', actor, surface: 'slack', progress: note.progress });
+      } finally {
+        noteShown = await note.finish();
+      }
+      await deliver({
+        result,
+        actor,
+        channel: command.channel_id,
+        budget,
+        noteShown,
+        noteReplaceable: true,
+        footer: `<@${command.user_id}> ran \`${escapeMrkdwn(clip(shownCommand, 200).replace(/`/g, "'"))}\``,
+      });
+    });
+  });
+
+  // Every button: the action id names a registered action (with a per-message suffix stripped), the value an id.
+  app.action(/.+/, async ({ ack, body, action }) => {
+    await ack();
+    if (mode === 'socket') ackFirst.acked();
+    if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
+    if (!dedupe.claim(`action:${body.trigger_id}:${action.action_id}:${action.action_ts}`)) {
+      log.info({ user: body.user.id }, 'slack re-delivered a click; already taken');
+      return;
+    }
+    track(async () => {
+      const container = body.container as { channel_id?: string; message_ts?: string; is_ephemeral?: boolean };
+      const channel = body.channel?.id ?? container.channel_id;
+      const ts = container.message_ts ?? body.message?.ts;
+      const ref = slackRef({ channel, ts, responseUrl: body.response_url, ephemeral: container.is_ephemeral === true });
+      const budget = body.response_url ? budgetFor(body.response_url) : undefined;
+      // replace_original would replace the clicked card, so the note is posted once and never replaced.
+      const note = workingNote(budget, 'it', false);
+      let result: DispatchResult;
+      let actor: Actor;
+      try {
+        actor = await identity.actor({ id: body.user.id, name: body.user.name ?? body.user.username });
+        result = await opts.dispatcher.action({
+          actionId: stripActionSuffix(action.action_id),
+          value: action.value ?? '',
+          actor,
+          surface: 'slack',
+          message: ref,
+          progress: note.progress,
+        });
+      } finally {
+        await note.finish();
+      }
+      if (result.replace && result.outcome === 'ok') {
+        try {
+          await notifier.update(ref, result.reply);
+          return;
+        } catch (err) {
+          // The card could not be replaced (deleted, too old): the clicker still learns what happened.
+          log.warn({ err: { message: (err as Error).message } }, 'could not update the clicked message; answering the clicker');
+          await deliver({ result: { ...result, reply: { ...result.reply, visibility: 'ephemeral' } }, actor, channel, budget, noteShown: false, noteReplaceable: false });
+          return;
+        }
+      }
+      await deliver({ result, actor, channel, budget, noteShown: false, noteReplaceable: false });
+    });
+  });
+
+  return {
+    mode,
+    http: receiver instanceof AckFirstReceiver ? { path: opts.endpoint ?? SLACK_EVENTS_PATH, listener: receiver.listener } : undefined,
+    notifier,
+    async post(channel, reply) {
+      const msg = renderBlockKit(reply);
+      const res = await client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+      return slackRef({ channel: res.channel ?? channel, ts: res.ts });
+    },
+    async start() {
+      if (!botId || !botUserId) {
+        try {
+          const who = await client.auth.test();
+          botId = who.bot_id ?? botId;
+          botUserId = who.user_id ?? botUserId;
+          log.info({ team: who.team, bot: who.user }, 'slack bot token accepted');
+        } catch (err) {
+          const code = slackErrorCode(err);
+          if (code && FATAL_AUTH.has(code)) throw new Error(`SLACK_BOT_TOKEN was refused by Slack (${code}); copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page`);
+          log.warn({ err: { message: (err as Error).message, code } }, 'could not reach Slack to check the bot token; continuing');
+        }
+      }
+      if (mode === 'socket') await app.start();
+      log.info({ mode }, 'slack surface ready');
+    },
+    async stop(graceMs = 10_000) {
+      if (mode === 'socket') await app.stop().catch((err: unknown) => log.warn({ err }, 'slack socket did not close cleanly'));
+      await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    },
+    async idle() {
+      while (inflight.size) await Promise.allSettled([...inflight]);
+      await notifier.idle();
+    },
+  };
+}
