@@ -120,9 +120,9 @@ function liveInstance(live: { status: string; type?: string }, calls: GcpCall[],
         if (live.type) doc.machineType = doc.machineType.replace(/[^/]+$/, live.type);
         return HttpResponse.json(doc);
       },
-      'POST zones/us-central1-b/instances/c7n-jenkins/stop': (c) => {
+      'POST zones/us-central1-b/instances/c7n-jenkins/stop': () => {
         live.status = 'TERMINATED';
-        return pending('stop')(c as never);
+        return pending('stop')();
       },
       'POST zones/us-central1-b/instances/c7n-jenkins/start': () => {
         live.status = 'RUNNING';
