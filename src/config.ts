@@ -18,6 +18,14 @@ const list = z
 const int = (def: number, min: number, max: number) =>
   z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(min).max(max).default(def);
 
+/** `region=value` pairs, comma separated (AZURE_SUBNET_IDS=westeurope=/subscriptions/…/subnets/app,…). */
+const regionMap = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[a-z0-9-]+=\S+$/, 'expected a comma list of region=<subnet resource id>')))
+  .transform((pairs) => Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])) as Record<string, string>);
+
 export const ENV_SCHEMA = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -41,8 +49,15 @@ export const ENV_SCHEMA = {
   STEWARD_INVENTORY_TTL_SECONDS: int(300, 0, 86400),
   STEWARD_PRICES_CSV: z.string().min(1).optional(),
   AWS_REGIONS: list,
+  AWS_REQUESTS_PER_SECOND: int(20, 1, 1000),
+  AWS_CONCURRENCY: int(24, 1, 64),
   AZURE_SUBSCRIPTION_IDS: list,
+  AZURE_REQUESTS_PER_SECOND: int(25, 1, 1000),
+  AZURE_CONCURRENCY: int(24, 1, 64),
+  AZURE_SUBNET_IDS: regionMap,
   GCP_PROJECT_IDS: list,
+  GCP_REQUESTS_PER_MINUTE: int(1500, 1, 100000),
+  GCP_CONCURRENCY: int(24, 1, 64),
 };
 
 const schema = z.object(ENV_SCHEMA);
@@ -58,9 +73,9 @@ export interface Config {
   console: boolean;
   inventoryTtlMs: number;
   pricesCsv: string | undefined;
-  aws: { regions: string[] };
-  azure: { subscriptionIds: string[] };
-  gcp: { projectIds: string[] };
+  aws: { regions: string[]; requestsPerSecond: number; concurrency: number };
+  azure: { subscriptionIds: string[]; requestsPerSecond: number; concurrency: number; subnets: Record<string, string> };
+  gcp: { projectIds: string[]; requestsPerMinute: number; concurrency: number };
 }
 
 export class ConfigError extends Error {
@@ -98,8 +113,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     console: e.STEWARD_CONSOLE === 'auto' ? embedded : e.STEWARD_CONSOLE === 'on',
     inventoryTtlMs: e.STEWARD_INVENTORY_TTL_SECONDS * 1000,
     pricesCsv: e.STEWARD_PRICES_CSV,
-    aws: { regions: e.AWS_REGIONS },
-    azure: { subscriptionIds: e.AZURE_SUBSCRIPTION_IDS },
-    gcp: { projectIds: e.GCP_PROJECT_IDS },
+    aws: { regions: e.AWS_REGIONS, requestsPerSecond: e.AWS_REQUESTS_PER_SECOND, concurrency: e.AWS_CONCURRENCY },
+    azure: { subscriptionIds: e.AZURE_SUBSCRIPTION_IDS, requestsPerSecond: e.AZURE_REQUESTS_PER_SECOND, concurrency: e.AZURE_CONCURRENCY, subnets: e.AZURE_SUBNET_IDS },
+    gcp: { projectIds: e.GCP_PROJECT_IDS, requestsPerMinute: e.GCP_REQUESTS_PER_MINUTE, concurrency: e.GCP_CONCURRENCY },
   };
 }
