@@ -18,6 +18,14 @@ const list = z
 const int = (def: number, min: number, max: number) =>
   z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(min).max(max).default(def);
 
+/** `region=value` pairs, comma separated (AZURE_SUBNET_IDS=westeurope=/subscriptions/…/subnets/app,…). */
+const regionMap = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[a-z0-9-]+=\S+$/, 'expected a comma list of region=<subnet resource id>')))
+  .transform((pairs) => Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])) as Record<string, string>);
+
 export const ENV_SCHEMA = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -64,12 +72,19 @@ export const ENV_SCHEMA = {
   STEWARD_OPT_AMORTIZE_MONTHS: int(12, 1, 120),
   STEWARD_OPT_HIGHS_TIME_LIMIT_SECONDS: int(10, 1, 3600),
   AWS_REGIONS: list,
+  AWS_REQUESTS_PER_SECOND: int(20, 1, 1000),
+  AWS_CONCURRENCY: int(24, 1, 64),
   AZURE_SUBSCRIPTION_IDS: list,
+  AZURE_REQUESTS_PER_SECOND: int(25, 1, 1000),
+  AZURE_CONCURRENCY: int(24, 1, 64),
+  AZURE_SUBNET_IDS: regionMap,
   GCP_PROJECT_IDS: list,
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected the Bot User OAuth Token, starting with xoxb-').optional(),
   SLACK_SIGNING_SECRET: z.string().min(16, "expected the Signing Secret from the Slack app's Basic Information page").optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (Socket Mode), starting with xapp-').optional(),
   SLACK_USER_GROUPS: bool(true),
+  GCP_REQUESTS_PER_MINUTE: int(1500, 1, 100000),
+  GCP_CONCURRENCY: int(24, 1, 64),
 };
 
 const schema = z.object(ENV_SCHEMA);
@@ -102,11 +117,11 @@ export interface Config {
     amortizeMonths: number;
     highsTimeLimitMs: number;
   };
-  aws: { regions: string[] };
-  azure: { subscriptionIds: string[] };
-  gcp: { projectIds: string[] };
   /** Set when Slack is configured: HTTP mode with a signing secret, Socket Mode with an app token. */
   slack: { botToken: string; signingSecret: string | undefined; appToken: string | undefined; userGroups: boolean } | undefined;
+  aws: { regions: string[]; requestsPerSecond: number; concurrency: number };
+  azure: { subscriptionIds: string[]; requestsPerSecond: number; concurrency: number; subnets: Record<string, string> };
+  gcp: { projectIds: string[]; requestsPerMinute: number; concurrency: number };
 }
 
 export class ConfigError extends Error {
@@ -166,11 +181,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       amortizeMonths: e.STEWARD_OPT_AMORTIZE_MONTHS,
       highsTimeLimitMs: e.STEWARD_OPT_HIGHS_TIME_LIMIT_SECONDS * 1000,
     },
-    aws: { regions: e.AWS_REGIONS },
-    azure: { subscriptionIds: e.AZURE_SUBSCRIPTION_IDS },
-    gcp: { projectIds: e.GCP_PROJECT_IDS },
     slack: e.SLACK_BOT_TOKEN
       ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, userGroups: e.SLACK_USER_GROUPS }
       : undefined,
+    aws: { regions: e.AWS_REGIONS, requestsPerSecond: e.AWS_REQUESTS_PER_SECOND, concurrency: e.AWS_CONCURRENCY },
+    azure: { subscriptionIds: e.AZURE_SUBSCRIPTION_IDS, requestsPerSecond: e.AZURE_REQUESTS_PER_SECOND, concurrency: e.AZURE_CONCURRENCY, subnets: e.AZURE_SUBNET_IDS },
+    gcp: { projectIds: e.GCP_PROJECT_IDS, requestsPerMinute: e.GCP_REQUESTS_PER_MINUTE, concurrency: e.GCP_CONCURRENCY },
   };
 }

@@ -28,7 +28,10 @@ import { createProposalStore } from './persistence/proposal-store.js';
 import { readStructuredFile } from './lib/structured-file.js';
 import { acquireDataDirLock, lockHolder, type DataDirLock } from './persistence/lock.js';
 import { loadPriceCatalog } from './pricing/catalog.js';
+import { createAwsProvider, type AwsProviderDeps } from './providers/aws/index.js';
+import { createAzureProvider, type AzureProviderDeps } from './providers/azure/index.js';
 import { createDemoProvider } from './providers/demo/index.js';
+import { createGcpProvider, type GcpProviderDeps } from './providers/gcp/index.js';
 import { createHttpServer } from './server/http.js';
 import { createHighsSolver } from './solvers/highs.solver.js';
 import { CLI_USAGE, forwardToServer, runCliCommand } from './surfaces/cli/cli.js';
@@ -83,13 +86,21 @@ function startApprovalsSweeper(app: App, clock: Clock): () => void {
 }
 
 /** Builds everything but the transports. Used by the server, the CLI and the tests. */
-export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Clock } = {}): Promise<App> {
+/** What tests inject into the cloud adapters (credentials, fast retries); production uses each SDK's default chain. */
+export interface ProviderDeps {
+  aws?: AwsProviderDeps;
+  azure?: AzureProviderDeps;
+  gcp?: GcpProviderDeps;
+}
+
+export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Clock; providerDeps?: ProviderDeps } = {}): Promise<App> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? systemClock;
   const catalog = loadPriceCatalog(config.pricesCsv ? { pricesCsv: config.pricesCsv } : {});
   const database = await openDatabase(config.database);
   try {
     const providers: CloudProvider[] = [];
+    const closers: (() => unknown)[] = [];
     let demo: ReturnType<typeof createDemoProvider> | undefined;
     for (const id of config.providers) {
       if (id === 'demo') {
@@ -97,8 +108,21 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         const estate = await demo.ensureEstate();
         log.info({ ...estate }, estate.created ? 'demo estate created' : 'demo estate loaded');
         providers.push(demo);
+      } else if (id === 'aws') {
+        const aws = createAwsProvider({ regions: config.aws.regions, catalog, requestsPerSecond: config.aws.requestsPerSecond, concurrency: config.aws.concurrency }, opts.providerDeps?.aws);
+        closers.push(() => aws.close());
+        providers.push(aws);
+      } else if (id === 'azure') {
+        providers.push(
+          createAzureProvider(
+            { subscriptionIds: config.azure.subscriptionIds, catalog, requestsPerSecond: config.azure.requestsPerSecond, concurrency: config.azure.concurrency, subnets: config.azure.subnets },
+            opts.providerDeps?.azure,
+          ),
+        );
       } else {
-        throw new ConfigError([`STEWARD_PROVIDERS: the ${id} adapter is not available in this build yet; use demo`]);
+        const gcp = createGcpProvider({ projectIds: config.gcp.projectIds, catalog, requestsPerMinute: config.gcp.requestsPerMinute, concurrency: config.gcp.concurrency }, opts.providerDeps?.gcp);
+        closers.push(() => gcp.close());
+        providers.push(gcp);
       }
     }
     const inventory = createInventoryService({ providers, clock, ttlMs: config.inventoryTtlMs });
@@ -167,6 +191,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
       close: async () => {
         // Executions started here finish first (the CLI's `approve` returns before its plan has run).
         await approvals.idle();
+        await Promise.all(closers.map(async (c) => c()));
         await database.close();
       },
     };

@@ -1,0 +1,62 @@
+import { CloudWatchClient, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
+import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
+import type { RateLimiters } from '../../lib/rate-limiter.js';
+
+/** What tests (and special deployments) may inject; production uses the SDK's default chain. */
+export interface AwsClientDeps {
+  /** Static credentials or a provider; default: the SDK's default chain (env, profile, SSO, web identity, IMDS). */
+  credentials?: EC2ClientConfig['credentials'];
+  /** SDK retry strategy (default: the SDK's standard strategy, which backs off on RequestLimitExceeded). */
+  retryStrategy?: EC2ClientConfig['retryStrategy'];
+  maxAttempts?: number;
+}
+
+type Stack = EC2Client['middlewareStack'] | CloudWatchClient['middlewareStack'];
+
+/** Every HTTP attempt (retries included) waits for the region's rate limiter first. */
+function limitRequests(stack: Stack, limiters: RateLimiters, key: string): void {
+  (stack as EC2Client['middlewareStack']).add(
+    (next) => async (args) => {
+      await limiters.get(key).take();
+      return next(args);
+    },
+    { step: 'deserialize', name: 'stewardRateLimit', override: true },
+  );
+}
+
+/** One EC2 and one CloudWatch client per region, built once, each behind that region's limiter. */
+export function createAwsClients(deps: AwsClientDeps, limiters: RateLimiters) {
+  const ec2 = new Map<string, EC2Client>();
+  const cw = new Map<string, CloudWatchClient>();
+  const common = {
+    ...(deps.credentials ? { credentials: deps.credentials } : {}),
+    ...(deps.retryStrategy ? { retryStrategy: deps.retryStrategy } : {}),
+    ...(deps.maxAttempts ? { maxAttempts: deps.maxAttempts } : {}),
+  };
+  return {
+    ec2(region: string): EC2Client {
+      let c = ec2.get(region);
+      if (!c) {
+        c = new EC2Client({ region, ...common });
+        limitRequests(c.middlewareStack, limiters, region);
+        ec2.set(region, c);
+      }
+      return c;
+    },
+    cloudwatch(region: string): CloudWatchClient {
+      let c = cw.get(region);
+      if (!c) {
+        c = new CloudWatchClient({ region, ...(common as CloudWatchClientConfig) });
+        limitRequests(c.middlewareStack, limiters, `cloudwatch:${region}`);
+        cw.set(region, c);
+      }
+      return c;
+    },
+    destroy() {
+      for (const c of ec2.values()) c.destroy();
+      for (const c of cw.values()) c.destroy();
+    },
+  };
+}
+
+export type AwsClients = ReturnType<typeof createAwsClients>;

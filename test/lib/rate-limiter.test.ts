@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { createRateLimiter } from '../../src/lib/rate-limiter.js';
+import { redactSecrets } from '../../src/lib/redact.js';
+
+describe('rate limiter', () => {
+  it('grants at most `limit` in any window, in call order', async () => {
+    let now = 0;
+    const waits: number[] = [];
+    const limiter = createRateLimiter({
+      limit: 3,
+      intervalMs: 1000,
+      now: () => now,
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    });
+    const granted: number[] = [];
+    await Promise.all(Array.from({ length: 7 }, (_, i) => limiter.take().then(() => granted.push(now) && i)));
+    expect(granted).toEqual([0, 0, 0, 1000, 1000, 1000, 2000]);
+    expect(waits).toEqual([1000, 1000]);
+  });
+
+  it('lets a cancelled caller go without blocking the ones behind it', async () => {
+    const limiter = createRateLimiter({ limit: 1, intervalMs: 50 });
+    await limiter.take();
+    const ac = new AbortController();
+    const cancelled = limiter.take(ac.signal);
+    ac.abort(new Error('stop'));
+    await expect(cancelled).rejects.toThrow('stop');
+    const t = performance.now();
+    await limiter.take();
+    expect(performance.now() - t).toBeLessThan(200);
+  });
+});
+
+describe('redaction', () => {
+  it('removes keys, bearer tokens, OAuth tokens and signed-URL parameters from messages', () => {
+    const text = redactSecrets(
+      'AKIAIOSFODNN7EXAMPLE failed; Authorization: Bearer eyJhbGciOi.abc.def; {"access_token":"ya29.secret"} https://x/?sig=abc&X-Amz-Signature=deadbeef',
+    );
+    expect(text).not.toMatch(/AKIAIOSFODNN7EXAMPLE|eyJhbGciOi|ya29\.secret|sig=abc|deadbeef/);
+  });
+});
