@@ -28,15 +28,16 @@ import { createProposalStore } from './persistence/proposal-store.js';
 import { readStructuredFile } from './lib/structured-file.js';
 import { acquireDataDirLock, lockHolder, type DataDirLock } from './persistence/lock.js';
 import { loadPriceCatalog } from './pricing/catalog.js';
-import { createAwsProvider, type AwsProviderDeps } from './providers/aws/index.js';
-import { createAzureProvider, type AzureProviderDeps } from './providers/azure/index.js';
+// Cloud adapters and chat surfaces are loaded only when configured (their SDKs take seconds to import).
+import type { AwsProviderDeps } from './providers/aws/index.js';
+import type { AzureProviderDeps } from './providers/azure/index.js';
 import { createDemoProvider } from './providers/demo/index.js';
-import { createGcpProvider, type GcpProviderDeps } from './providers/gcp/index.js';
+import type { GcpProviderDeps } from './providers/gcp/index.js';
 import { createHttpServer } from './server/http.js';
 import { createHighsSolver } from './solvers/highs.solver.js';
 import { CLI_USAGE, forwardToServer, runCliCommand } from './surfaces/cli/cli.js';
 import { createConsoleSurface } from './surfaces/console/router.js';
-import { createSlackSurface, type SlackSurface } from './surfaces/slack/index.js';
+import type { SlackSurface } from './surfaces/slack/index.js';
 
 export interface App {
   config: Config;
@@ -109,10 +110,12 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         log.info({ ...estate }, estate.created ? 'demo estate created' : 'demo estate loaded');
         providers.push(demo);
       } else if (id === 'aws') {
+        const { createAwsProvider } = await import('./providers/aws/index.js');
         const aws = createAwsProvider({ regions: config.aws.regions, catalog, requestsPerSecond: config.aws.requestsPerSecond, concurrency: config.aws.concurrency }, opts.providerDeps?.aws);
         closers.push(() => aws.close());
         providers.push(aws);
       } else if (id === 'azure') {
+        const { createAzureProvider } = await import('./providers/azure/index.js');
         providers.push(
           createAzureProvider(
             { subscriptionIds: config.azure.subscriptionIds, catalog, requestsPerSecond: config.azure.requestsPerSecond, concurrency: config.azure.concurrency, subnets: config.azure.subnets },
@@ -120,6 +123,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
           ),
         );
       } else {
+        const { createGcpProvider } = await import('./providers/gcp/index.js');
         const gcp = createGcpProvider({ projectIds: config.gcp.projectIds, catalog, requestsPerMinute: config.gcp.requestsPerMinute, concurrency: config.gcp.concurrency }, opts.providerDeps?.gcp);
         closers.push(() => gcp.close());
         providers.push(gcp);
@@ -226,6 +230,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
   }
   let slack: SlackSurface | undefined;
   if (config.slack) {
+    const { createSlackSurface } = await import('./surfaces/slack/index.js');
     slack = createSlackSurface({ dispatcher: app.dispatcher, log, ...config.slack });
     app.notifiers.register(slack.notifier);
     if (slack.http) http.mountRaw(slack.http.path, slack.http.listener);
