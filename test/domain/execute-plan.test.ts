@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { ProviderError } from '../../src/domain/model/errors.js';
 import type { PlanStep } from '../../src/domain/model/plan.js';
+import { refOf } from '../../src/domain/model/instance.js';
 import type { CloudProvider } from '../../src/domain/ports/cloud-provider.port.js';
 import { systemClock } from '../../src/domain/ports/clock.port.js';
 import { createPlanExecutor, type ExecutionView } from '../../src/domain/plans/execute-plan.js';
@@ -52,6 +53,33 @@ describeStores('plan executor on the demo estate', (db) => {
     expect(views.at(-1)).toMatchObject({ done: true, proposal: { status: 'succeeded' } });
     expect(invalidated()).toBe(3);
     expect(await executor.execute(id, bob)).toBeUndefined();
+  });
+
+  it('creates a replacement from the snapshots its snapshot step took in the same execution', async () => {
+    const seen: { kind: string; dryRun: boolean; snapshotIds?: string[] }[] = [];
+    const { running, executor, approved, demo, store } = await setup((p) => ({
+      ...p,
+      apply: async (s, o) => {
+        seen.push({ kind: s.kind, dryRun: o.dryRun, ...(o.snapshotIds ? { snapshotIds: o.snapshotIds } : {}) });
+        return p.apply(s, o);
+      },
+    }));
+    const src = running.find((i) => i.provider === 'gcp')!;
+    const create: PlanStep = {
+      id: 's2', kind: 'create', target: refOf(src), targetName: src.name, expect: { state: src.state }, reason: 'failover',
+      placement: { provider: 'gcp', account: src.account, region: 'europe-west1', zone: 'europe-west1-b', type: 'n2-standard-2' },
+      name: `${src.name}-dr`, fromSnapshotStep: 's1', tags: { 'steward:failover-of': src.name },
+    };
+    const id = await approved([step('snapshot', src, 's1'), create]);
+    const report = await executor.execute(id, bob);
+    expect(report?.status).toBe('succeeded');
+    const taken = (await store.getExecution(id))?.steps[0]?.result?.snapshotIds;
+    expect(taken?.length).toBeGreaterThan(0);
+    const creates = seen.filter((x) => x.kind === 'create');
+    expect(creates.length).toBeGreaterThanOrEqual(1);
+    expect(creates.every((x) => JSON.stringify(x.snapshotIds) === JSON.stringify(taken))).toBe(true);
+    const created = (await store.getExecution(id))?.steps[1]?.result?.created;
+    expect(await demo.describe(created!)).toMatchObject({ name: `${src.name}-dr`, region: 'europe-west1' });
   });
 
   it('aborts the whole plan before any change when a resource drifted', async () => {

@@ -69,7 +69,7 @@ export async function demoEstate(db: Db, opts: { seed?: number; instances?: numb
   return { demo, catalog, all, running, stopped, injectFault, estateStore: store };
 }
 
-export function step(kind: 'start' | 'stop', i: Instance, id = 's1'): PlanStep {
+export function step(kind: 'start' | 'stop' | 'snapshot', i: Instance, id = 's1'): PlanStep {
   return { id, kind, target: refOf(i), targetName: i.name, expect: { state: i.state, type: i.type }, reason: 'test' };
 }
 

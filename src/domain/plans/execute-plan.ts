@@ -7,7 +7,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { Cloud } from '../model/cloud.js';
 import type { PlanStep, StepResult } from '../model/plan.js';
 import type { ActorStamp, Execution, ExecutionStepRecord, Proposal } from '../model/proposal.js';
-import type { CloudProvider } from '../ports/cloud-provider.port.js';
+import type { ApplyOptions, CloudProvider } from '../ports/cloud-provider.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { ProposalStore, StepPatch } from '../ports/proposal-store.port.js';
 import { DEFAULT_RETRY, attemptsOf, errorText, withRetry, type RetryOptions } from './retry.js';
@@ -190,7 +190,13 @@ export function createPlanExecutor(deps: PlanExecutorDeps) {
         return finish(c, 'failed', `Nothing was changed: the dry-run of ${step.id} (${describeStep(step)}) failed: ${errorText(err)}`);
       }
     }
-    // 3. The steps, in order, each recorded before and after it runs.
+    // 3. The steps, in order, each recorded before and after it runs. A create step that names a snapshot step
+    // gets the snapshot ids that step produced (failover: snapshot → create the replacement from it).
+    const snapshotsOf = new Map<string, string[]>();
+    const optsFor = (step: PlanStep, dryRun: boolean): ApplyOptions => {
+      const ids = step.kind === 'create' && step.fromSnapshotStep ? snapshotsOf.get(step.fromSnapshotStep) : undefined;
+      return { dryRun, ...(ids?.length ? { snapshotIds: ids } : {}) };
+    };
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i] as PlanStep;
       await move(c, i, ['pending'], 'running', {}, describeStep(step));
@@ -199,10 +205,10 @@ export function createPlanExecutor(deps: PlanExecutorDeps) {
       let attempts = 1;
       try {
         if (!first.has(i)) {
-          const dry = await withRetry(() => provider(step).apply(step, { dryRun: true }), retry);
+          const dry = await withRetry(() => provider(step).apply(step, optsFor(step, true)), retry);
           if (!dry.value.ok) throw new Error(dry.value.message);
         }
-        const applied = await withRetry(() => provider(step).apply(step, { dryRun: false }), retry);
+        const applied = await withRetry(() => provider(step).apply(step, optsFor(step, false)), retry);
         result = applied.value;
         attempts = applied.attempts;
         if (!result.ok) throw Object.assign(new Error(result.message), { attempts });
@@ -212,6 +218,7 @@ export function createPlanExecutor(deps: PlanExecutorDeps) {
         await skipPending(c, `${step.id} failed`);
         return rollBack(c, `Step ${step.id} (${describeStep(step)}) failed after ${attemptsOf(err)} attempt${attemptsOf(err) === 1 ? '' : 's'}: ${why}.`);
       }
+      if (result.snapshotIds?.length) snapshotsOf.set(step.id, result.snapshotIds);
       deps.invalidate();
       await move(c, i, ['running'], 'succeeded', { result, before: result.before ?? step.expect, attempts }, result.message, { before: result.before ?? step.expect, after: result.message });
     }

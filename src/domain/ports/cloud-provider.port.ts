@@ -32,6 +32,15 @@ export interface UtilizationWindow {
   end?: Date;
 }
 
+export interface ApplyOptions {
+  dryRun: boolean;
+  /**
+   * For a `create` step with `fromSnapshotStep`: the snapshot ids that step produced in this execution. When absent,
+   * an adapter may fall back to the newest snapshots Steward tagged on the source instance.
+   */
+  snapshotIds?: string[];
+}
+
 /**
  * The port every cloud adapter implements with its own SDK only (DESIGN §3).
  * Whole-provider failures (no credentials) throw a ProviderError; per-region failures go to `onGap`.
@@ -43,7 +52,7 @@ export interface CloudProvider {
   listInstances(scope: Scope, opts?: ListOptions): AsyncIterable<Instance>;
   utilization(refs: InstanceRef[], window: UtilizationWindow): Promise<Utilization[]>;
   securityPosture(scope: Scope, opts?: ListOptions): AsyncIterable<Finding>;
-  apply(step: PlanStep, opts: { dryRun: boolean }): Promise<StepResult>;
+  apply(step: PlanStep, opts: ApplyOptions): Promise<StepResult>;
   /** Re-reads live state (drift checks). undefined when the instance is gone. */
   describe(ref: InstanceRef): Promise<Instance | undefined>;
   /** Cloud permissions the step needs, shown on approval cards. */

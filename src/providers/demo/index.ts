@@ -192,7 +192,7 @@ export function createDemoProvider(cfg: DemoProviderConfig): DemoProvider {
       return PERMISSIONS[step.target.provider][step.kind];
     },
 
-    async apply(step, { dryRun }): Promise<StepResult> {
+    async apply(step, { dryRun, snapshotIds }): Promise<StepResult> {
       const mode = dryRun ? 'dry-run' : 'applied';
       const found = await find(step.target);
       if (!found || found.inst.state === 'terminated') fail('PROVIDER.NOT_FOUND', `${step.targetName} (${step.target.id}) does not exist`, step);
@@ -260,7 +260,8 @@ export function createDemoProvider(cfg: DemoProviderConfig): DemoProvider {
             if (existing) await store.remove(existing.key);
             await store.insert(instanceKey(created.provider, id), created);
           }
-          return { ok: true, mode, message: `${step.name} created in ${p.provider} ${p.region} as ${p.type}`, ...(dryRun ? {} : { created: ref }), before };
+          const from = snapshotIds?.length ? ` from ${snapshotIds.join(', ')}` : '';
+          return { ok: true, mode, message: `${step.name} created in ${p.provider} ${p.region} as ${p.type}${from}`, ...(dryRun ? {} : { created: ref }), before };
         }
         case 'delete': {
           if (!dryRun) await write(rec, { ...inst, state: 'terminated' }, step);
