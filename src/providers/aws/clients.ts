@@ -24,6 +24,16 @@ function limitRequests(stack: Stack, limiters: RateLimiters, key: string): void 
   );
 }
 
+/**
+ * Steward never gives the SDK a logger (the default is a no-op), yet the SDK's loggerMiddleware still copies
+ * every input and output through the schema's sensitive-data filter (logger?.info?.(…) evaluates its argument)
+ * to build a log entry nobody reads: 0.3–0.5 ms of CPU per DescribeInstances page of 20 instances, about a
+ * fifth of the SDK's cost for that call (1.58 → 1.24 ms, best of 10 × 100 calls). Dropping it loses no output.
+ */
+function dropUnusedLogger(stack: Stack): void {
+  (stack as EC2Client['middlewareStack']).remove('loggerMiddleware');
+}
+
 /** One EC2 and one CloudWatch client per region, built once, each behind that region's limiter. */
 export function createAwsClients(deps: AwsClientDeps, limiters: RateLimiters) {
   const ec2 = new Map<string, EC2Client>();
@@ -39,6 +49,7 @@ export function createAwsClients(deps: AwsClientDeps, limiters: RateLimiters) {
       if (!c) {
         c = new EC2Client({ region, ...common });
         limitRequests(c.middlewareStack, limiters, region);
+        dropUnusedLogger(c.middlewareStack);
         ec2.set(region, c);
       }
       return c;
@@ -48,6 +59,7 @@ export function createAwsClients(deps: AwsClientDeps, limiters: RateLimiters) {
       if (!c) {
         c = new CloudWatchClient({ region, ...(common as CloudWatchClientConfig) });
         limitRequests(c.middlewareStack, limiters, `cloudwatch:${region}`);
+        dropUnusedLogger(c.middlewareStack);
         cw.set(region, c);
       }
       return c;
