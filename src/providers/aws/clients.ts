@@ -9,6 +9,12 @@ export interface AwsClientDeps {
   /** SDK retry strategy (default: the SDK's standard strategy, which backs off on RequestLimitExceeded). */
   retryStrategy?: EC2ClientConfig['retryStrategy'];
   maxAttempts?: number;
+  /**
+   * Send every EC2 and CloudWatch call to this endpoint instead of the public regional one (a VPC interface
+   * endpoint, an egress proxy, LocalStack). `{region}` in it is replaced by the client's region; requests are
+   * still signed for the region, so one endpoint can serve every region.
+   */
+  endpoint?: string;
 }
 
 type Stack = EC2Client['middlewareStack'] | CloudWatchClient['middlewareStack'];
@@ -43,11 +49,12 @@ export function createAwsClients(deps: AwsClientDeps, limiters: RateLimiters) {
     ...(deps.retryStrategy ? { retryStrategy: deps.retryStrategy } : {}),
     ...(deps.maxAttempts ? { maxAttempts: deps.maxAttempts } : {}),
   };
+  const endpointFor = (region: string) => (deps.endpoint ? { endpoint: deps.endpoint.replaceAll('{region}', region) } : {});
   return {
     ec2(region: string): EC2Client {
       let c = ec2.get(region);
       if (!c) {
-        c = new EC2Client({ region, ...common });
+        c = new EC2Client({ region, ...common, ...endpointFor(region) });
         limitRequests(c.middlewareStack, limiters, region);
         dropUnusedLogger(c.middlewareStack);
         ec2.set(region, c);
@@ -57,7 +64,7 @@ export function createAwsClients(deps: AwsClientDeps, limiters: RateLimiters) {
     cloudwatch(region: string): CloudWatchClient {
       let c = cw.get(region);
       if (!c) {
-        c = new CloudWatchClient({ region, ...(common as CloudWatchClientConfig) });
+        c = new CloudWatchClient({ region, ...(common as CloudWatchClientConfig), ...endpointFor(region) });
         limitRequests(c.middlewareStack, limiters, `cloudwatch:${region}`);
         dropUnusedLogger(c.middlewareStack);
         cw.set(region, c);
