@@ -25,7 +25,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -276,7 +276,8 @@ const listen = (server: Server) => new Promise<number>((resolve) => server.liste
 
 /** Runs the adapters in a child process against the mock served from here; resolves with the child's result. */
 async function runAgainstMockServer(): Promise<{ client: ClientResult; mockCpuMs: number }> {
-  const { key, cert, certPath } = selfSignedCert(mkdtempSync(join(tmpdir(), 'steward-bench-')));
+  const certDir = mkdtempSync(join(tmpdir(), 'steward-bench-'));
+  const { key, cert, certPath } = selfSignedCert(certDir);
   let httpPort = 0;
   let httpsPort = 0;
   const plain = createHttpServer({ keepAliveTimeout: 30_000 }, serveWithMsw(() => `http://127.0.0.1:${httpPort}`));
@@ -303,6 +304,7 @@ async function runAgainstMockServer(): Promise<{ client: ClientResult; mockCpuMs
   });
   const mockCpu = process.cpuUsage(mockCpu0);
   child.kill();
+  rmSync(certDir, { recursive: true, force: true });
   plain.close();
   secure.close();
   plain.closeAllConnections();
