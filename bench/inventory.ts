@@ -8,11 +8,30 @@
  *   ratio          wall_ms / floor_ms
  *   max_rate_ratio highest request rate seen by any provider/scope in any window of its limit ÷ that limit
  *
+ * Where the mock runs (BENCH_MOCK):
+ *   process (default)  the msw handlers answer from this process through a small node:http(s) server
+ *                      (msw's own getResponse), and the adapters run in a forked child that reaches it through
+ *                      their endpoint overrides: real HTTP over loopback, and the mock's CPU is not charged to
+ *                      the adapters' thread (on 2 cores, the mock and the adapters each get one).
+ *   inprocess          msw's setupServer intercepts the SDKs' requests inside the adapters' own process.
+ * Either way the call chains and rates are observed where the handlers run, before the simulated latency.
+ *
+ * Knobs: BENCH_LATENCY_MS, BENCH_PER_PAGE, BENCH_MOCK, BENCH_WARMUP (full inventories before the timed one,
+ * default 1), BENCH_EACH=n (each provider alone, n passes), BENCH_ONLY=aws,… (time only those),
+ * BENCH_PROFILE=<file> (CPU profile of the adapters' process during the timed run).
+ * cpu_ms is the adapters' process; mock_cpu_ms the mock server's (process mode).
+ *
  * Run: npx tsx bench/inventory.ts   (npm run bench:inventory). The last stdout line is the JSON result.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { delay, http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { delay, getResponse, http, HttpResponse } from 'msw';
 import { createInventoryService } from '../src/domain/inventory/inventory.service.js';
 import { systemClock } from '../src/domain/ports/clock.port.js';
 import { loadPriceCatalog } from '../src/pricing/catalog.js';
@@ -23,6 +42,8 @@ import { describeInstancesXml, describeVolumesXml, xml } from '../test/msw/aws.j
 import { fakeAuth } from '../test/msw/gcp.js';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
+const MOCK = process.env.BENCH_MOCK ?? 'process';
+const ROLE = process.env.BENCH_ROLE ?? 'main';
 const SCOPES = 20;
 const PAGES = 5;
 const PER_PAGE = Number(process.env.BENCH_PER_PAGE ?? 20);
@@ -44,9 +65,14 @@ function seen(provider: string, scope: string, op: string) {
 const pageOf = (token: string | null | undefined) => (token ? Number(token.replace(/\D/g, '')) : 0);
 
 // --- AWS: DescribeInstances and DescribeVolumes, 5 pages each per region --------------------------------
-const awsHandlers = AWS_REGIONS.map((region) =>
-  http.post(`https://ec2.${region}.amazonaws.com/`, async ({ request }) => {
+// One handler for every region (msw compiles and matches each handler's pattern per request, so 20 regional
+// handlers cost 20 matches). The region comes from the SigV4 credential scope, which is how a shared endpoint
+// (LocalStack, a proxy) tells regions apart; with the public regional hosts it is the same region.
+const credentialRegion = (auth: string | null) => /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(auth ?? '')?.[1] ?? '?';
+const awsHandlers = [
+  http.post(/^https?:\/\/[^/]+\/$/, async ({ request }) => {
     const form = Object.fromEntries(new URLSearchParams(await request.text()));
+    const region = credentialRegion(request.headers.get('authorization'));
     seen('aws', region, form.Action ?? '?');
     await delay(LATENCY_MS);
     const page = pageOf(form.NextToken);
@@ -58,12 +84,12 @@ const awsHandlers = AWS_REGIONS.map((region) =>
     if (form.Action === 'DescribeVolumes') return xml(describeVolumesXml(ids.map((id, k) => ({ id: `vol-${id}`, sizeGiB: 20 + k, encrypted: k % 2 === 0 })), next));
     return new HttpResponse('unexpected', { status: 400 });
   }),
-);
+];
 
 // --- Azure: VMs, VM power states, NICs, public IPs; 5 pages each per subscription ----------------------
-const ARM = 'https://management.azure.com';
+// Any host: the public ARM host in process, the mock server's address otherwise (nextLink follows the request).
 const azureHandlers = [
-  http.get(`${ARM}/subscriptions/:sub/providers/:ns/:type`, async ({ request, params }) => {
+  http.get(`*/subscriptions/:sub/providers/:ns/:type`, async ({ request, params }) => {
     const url = new URL(request.url);
     const sub = String(params.sub);
     const type = String(params.type);
@@ -107,7 +133,7 @@ const azureHandlers = [
 
 // --- Google Cloud: instances.aggregatedList, 5 pages per project --------------------------------------
 const gcpHandlers = [
-  http.get('https://compute.googleapis.com/compute/v1/projects/:project/aggregated/instances', async ({ request, params }) => {
+  http.get('*/compute/v1/projects/:project/aggregated/instances', async ({ request, params }) => {
     const url = new URL(request.url);
     const project = String(params.project);
     seen('gcp', project, 'instances.aggregatedList');
@@ -137,36 +163,58 @@ function maxInWindow(times: number[], windowMs: number): number {
   return best;
 }
 
-async function main() {
-  const server = setupServer(...awsHandlers, ...azureHandlers, ...gcpHandlers);
-  server.listen({ onUnhandledRequest: 'error' });
+interface Endpoints {
+  aws?: string;
+  azure?: string;
+  gcp?: string;
+}
+interface ClientResult {
+  wallMs: number;
+  cpuMs: number;
+  warmMs: number;
+  instances: number;
+  byProvider: Record<string, number>;
+  gaps: unknown[];
+}
+
+/** The adapters' side: build the three providers, warm up, then time one full collect(). */
+async function runClient(endpoints: Endpoints, clearCalls: () => Promise<void>): Promise<ClientResult> {
   const catalog = loadPriceCatalog();
   const credential: TokenCredential = { getToken: async () => ({ token: 'bench-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
-  const aws = createAwsProvider({ regions: AWS_REGIONS, catalog }, { credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'bench' } });
-  const azure = createAzureProvider({ subscriptionIds: SUBS, catalog }, { credential });
-  const gcp = createGcpProvider({ projectIds: PROJECTS, catalog }, { authClient: fakeAuth() });
-  const limits = {
-    aws: { limit: AWS_DEFAULTS.requestsPerSecond, windowMs: 1000 },
-    azure: { limit: AZURE_DEFAULTS.requestsPerSecond, windowMs: 1000 },
-    gcp: { limit: GCP_DEFAULTS.requestsPerMinute, windowMs: 60_000 },
-  } as const;
+  const aws = createAwsProvider(
+    { regions: AWS_REGIONS, catalog },
+    { credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'bench' }, ...(endpoints.aws ? { endpoint: endpoints.aws } : {}) },
+  );
+  const azure = createAzureProvider({ subscriptionIds: SUBS, catalog }, { credential, ...(endpoints.azure ? { endpoint: endpoints.azure } : {}) });
+  const gcp = createGcpProvider({ projectIds: PROJECTS, catalog }, { authClient: fakeAuth(), ...(endpoints.gcp ? { endpoint: endpoints.gcp } : {}) });
 
-  // Warm-up: module and client initialisation (the Google clients load their protos on first use).
+  // Warm-up: module and client initialisation (the Google clients load their protos on first use), then
+  // BENCH_WARMUP whole inventories (default 1) so the timed run sees the JIT-compiled code a long-running bot
+  // has after its first inventories; 0 warms up with one scope per provider only. Nothing read here is kept:
+  // the timed run uses a new inventory service with refresh, and the mock server drops its idle connections
+  // in between, so the timed run opens fresh TCP/TLS connections like an inventory after an idle period.
   const warmStart = performance.now();
   const warm = createInventoryService({ providers: [aws, azure, gcp], clock: systemClock, ttlMs: 0 });
   await warm.collect({ regions: ['us-east-1', 'westeurope', 'us-central1'], accounts: [SUBS[0] as string, PROJECTS[0] as string, '111122223333'] });
+  for (let i = 0; i < Number(process.env.BENCH_WARMUP ?? 1); i++) await warm.collect({}, { refresh: true });
   const warmMs = performance.now() - warmStart;
-  calls.clear();
+  await clearCalls();
 
-  if (process.env.BENCH_EACH) {
+  // BENCH_EACH=n: n passes of each provider alone (the later passes show the JIT-warm cost per provider).
+  for (let pass = 0; pass < Number(process.env.BENCH_EACH ?? 0); pass++) {
     for (const p of [aws, azure, gcp]) {
       const s0 = performance.now();
+      const c0 = process.cpuUsage();
       const r = await createInventoryService({ providers: [p], clock: systemClock, ttlMs: 0 }).collect({});
-      process.stdout.write(`${p.id}: ${Math.round(performance.now() - s0)} ms, ${r.instances.length} instances\n`);
+      const c = process.cpuUsage(c0);
+      process.stdout.write(`pass ${pass} ${p.id}: ${Math.round(performance.now() - s0)} ms wall, ${Math.round((c.user + c.system) / 1000)} ms cpu, ${r.instances.length} instances\n`);
     }
-    calls.clear();
+    await clearCalls();
   }
-  const inventory = createInventoryService({ providers: [aws, azure, gcp], clock: systemClock, ttlMs: 0 });
+  // BENCH_ONLY=aws (or azure, gcp, or a comma list): time those providers only (a diagnostic, not the benchmark).
+  const only = process.env.BENCH_ONLY?.split(',');
+  const timed = [aws, azure, gcp].filter((p) => !only || only.includes(p.id));
+  const inventory = createInventoryService({ providers: timed, clock: systemClock, ttlMs: 0 });
   const { Session } = await import('node:inspector/promises');
   const session = process.env.BENCH_PROFILE ? new Session() : undefined;
   if (session) {
@@ -179,11 +227,120 @@ async function main() {
   const report = await inventory.collect({}, { refresh: true });
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpu0);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
   if (session) {
     const { profile } = await session.post('Profiler.stop');
-    (await import('node:fs')).writeFileSync(process.env.BENCH_PROFILE as string, JSON.stringify(profile));
+    writeFileSync(process.env.BENCH_PROFILE as string, JSON.stringify(profile));
   }
+  aws.close();
+  await gcp.close();
+  return {
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    warmMs,
+    instances: report.instances.length,
+    byProvider: Object.fromEntries(['aws', 'azure', 'gcp'].map((p) => [p, report.instances.filter((i) => i.provider === p).length])),
+    gaps: report.gaps,
+  };
+}
+
+/** Answers one HTTP request with msw's handlers: IncomingMessage → Fetch Request → getResponse → ServerResponse. */
+function serveWithMsw(origin: () => string) {
+  const handlers = [...awsHandlers, ...azureHandlers, ...gcpHandlers];
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    const body = chunks.length ? Buffer.concat(chunks) : undefined;
+    const request = new Request(`${origin()}${req.url}`, { method: req.method ?? 'GET', headers, ...(body && req.method !== 'GET' && req.method !== 'HEAD' ? { body } : {}) });
+    const response = (await getResponse(handlers, request)) ?? new Response(`no handler for ${req.method} ${req.url}`, { status: 501 });
+    const out = Buffer.from(await response.arrayBuffer());
+    const h: Record<string, string> = {};
+    response.headers.forEach((v, k) => (h[k] = v));
+    h['content-length'] = String(out.length);
+    res.writeHead(response.status, h);
+    res.end(out);
+  };
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1 (the Azure SDK sends bearer tokens over https only). */
+function selfSignedCert(dir: string): { key: string; cert: string; certPath: string } {
+  const keyPath = join(dir, 'key.pem');
+  const certPath = join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyPath, '-out', certPath], { stdio: 'ignore' });
+  return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
+}
+
+const listen = (server: Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+
+/** Runs the adapters in a child process against the mock served from here; resolves with the child's result. */
+async function runAgainstMockServer(): Promise<{ client: ClientResult; mockCpuMs: number }> {
+  const certDir = mkdtempSync(join(tmpdir(), 'steward-bench-'));
+  const { key, cert, certPath } = selfSignedCert(certDir);
+  let httpPort = 0;
+  let httpsPort = 0;
+  const plain = createHttpServer({ keepAliveTimeout: 30_000 }, serveWithMsw(() => `http://127.0.0.1:${httpPort}`));
+  const secure = createHttpsServer({ key, cert, keepAliveTimeout: 30_000 }, serveWithMsw(() => `https://127.0.0.1:${httpsPort}`));
+  httpPort = await listen(plain);
+  httpsPort = await listen(secure);
+  const endpoints: Endpoints = { aws: `http://127.0.0.1:${httpPort}`, gcp: `http://127.0.0.1:${httpPort}`, azure: `https://127.0.0.1:${httpsPort}` };
+  const child: ChildProcess = fork(process.argv[1] as string, process.argv.slice(2), {
+    env: { ...process.env, BENCH_ROLE: 'client', BENCH_ENDPOINTS: JSON.stringify(endpoints), NODE_EXTRA_CA_CERTS: certPath },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let mockCpu0 = process.cpuUsage();
+  const client = await new Promise<ClientResult>((resolve, reject) => {
+    child.on('message', (m: { type: string; result?: ClientResult }) => {
+      if (m.type === 'clear') {
+        calls.clear();
+        plain.closeIdleConnections();
+        secure.closeIdleConnections();
+        mockCpu0 = process.cpuUsage();
+        child.send({ type: 'cleared' });
+      } else if (m.type === 'result') resolve(m.result as ClientResult);
+    });
+    child.on('exit', (code) => reject(new Error(`bench client exited with ${code}`)));
+  });
+  const mockCpu = process.cpuUsage(mockCpu0);
+  child.kill();
+  rmSync(certDir, { recursive: true, force: true });
+  plain.close();
+  secure.close();
+  plain.closeAllConnections();
+  secure.closeAllConnections();
+  return { client, mockCpuMs: (mockCpu.user + mockCpu.system) / 1000 };
+}
+
+/** The forked child: runs the adapters, asks the parent to forget the warm-up calls, reports back. */
+async function clientRole() {
+  const endpoints = JSON.parse(process.env.BENCH_ENDPOINTS ?? '{}') as Endpoints;
+  const clearCalls = () =>
+    new Promise<void>((resolve) => {
+      process.once('message', () => resolve());
+      process.send?.({ type: 'clear' });
+    });
+  const result = await runClient(endpoints, clearCalls);
+  process.send?.({ type: 'result', result }, () => process.exit(0));
+}
+
+async function main() {
+  let client: ClientResult;
+  let mockCpuMs: number | undefined;
+  if (MOCK === 'inprocess') {
+    const { setupServer } = await import('msw/node');
+    const server = setupServer(...awsHandlers, ...azureHandlers, ...gcpHandlers);
+    server.listen({ onUnhandledRequest: 'error' });
+    client = await runClient({}, async () => calls.clear());
+    server.close();
+  } else {
+    ({ client, mockCpuMs } = await runAgainstMockServer());
+  }
+  const limits = {
+    aws: { limit: AWS_DEFAULTS.requestsPerSecond, windowMs: 1000 },
+    azure: { limit: AZURE_DEFAULTS.requestsPerSecond, windowMs: 1000 },
+    gcp: { limit: GCP_DEFAULTS.requestsPerMinute, windowMs: 60_000 },
+  } as const;
 
   // Critical path: within a scope the lists run side by side and each list's pages in sequence, so the
   // longest chain is the scope's longest list. (Sizes and prices came from the catalog: no dependent calls.)
@@ -202,33 +359,31 @@ async function main() {
   const longestChain = Math.max(...chainByScope.values());
   const floorMs = longestChain * LATENCY_MS;
   const totalCalls = [...calls.values()].reduce((n, t) => n + t.length, 0);
-  const byProvider = Object.fromEntries(['aws', 'azure', 'gcp'].map((p) => [p, report.instances.filter((i) => i.provider === p).length]));
 
   process.stdout.write(
-    `instances ${report.instances.length} ${JSON.stringify(byProvider)}, gaps ${report.gaps.length}, calls ${totalCalls}, scopes ${perScope.size}, ` +
-      `longest chain ${longestChain} calls, warm-up ${Math.round(warmMs)} ms\n`,
+    `mock ${MOCK}, instances ${client.instances} ${JSON.stringify(client.byProvider)}, gaps ${client.gaps.length}, calls ${totalCalls}, scopes ${perScope.size}, ` +
+      `longest chain ${longestChain} calls, warm-up ${Math.round(client.warmMs)} ms\n`,
   );
-  if (report.gaps.length) process.stdout.write(`gaps: ${JSON.stringify(report.gaps.slice(0, 3))}\n`);
+  if (client.gaps.length) process.stdout.write(`gaps: ${JSON.stringify(client.gaps.slice(0, 3))}\n`);
   const result = {
-    wall_ms: Math.round(wallMs),
+    wall_ms: Math.round(client.wallMs),
     floor_ms: floorMs,
-    ratio: Math.round((wallMs / floorMs) * 1000) / 1000,
+    ratio: Math.round((client.wallMs / floorMs) * 1000) / 1000,
     max_rate_ratio: Math.round(rateRatio * 1000) / 1000,
-    cpu_ms: Math.round(cpuMs),
+    cpu_ms: Math.round(client.cpuMs),
+    ...(mockCpuMs !== undefined ? { mock_cpu_ms: Math.round(mockCpuMs) } : {}),
+    mock: MOCK,
     latency_ms: LATENCY_MS,
     providers: 3,
     scopes_per_provider: SCOPES,
     pages_per_list: PAGES,
-    instances: report.instances.length,
+    instances: client.instances,
     calls: totalCalls,
   };
-  server.close();
-  aws.close();
-  await gcp.close();
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-void main().catch((err: unknown) => {
+void (ROLE === 'client' ? clientRole() : main()).catch((err: unknown) => {
   process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

@@ -36,9 +36,12 @@ export function withNextToken(doc: string, token: string): string {
 
 export const ec2Fixture = (name: string) => xml(fixture(`aws/${name}`));
 
-/** One handler for one region's EC2 endpoint, routing on the Action form field; unknown actions fail the test. */
-export function ec2(region: string, routes: Record<string, Ec2Route>, calls: Ec2Call[] = []): HttpHandler {
-  return http.post(`https://ec2.${region}.amazonaws.com/`, async ({ request }) => {
+/**
+ * One handler for one region's EC2 endpoint, routing on the Action form field; unknown actions fail the test.
+ * `url` replaces the public regional endpoint (for endpoint-override tests).
+ */
+export function ec2(region: string, routes: Record<string, Ec2Route>, calls: Ec2Call[] = [], url = `https://ec2.${region}.amazonaws.com/`): HttpHandler {
+  return http.post(url, async ({ request }) => {
     const form = Object.fromEntries(new URLSearchParams(await request.text()));
     const action = form.Action ?? '?';
     const call = { region, action, form, at: performance.now() };

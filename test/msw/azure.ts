@@ -32,9 +32,9 @@ export function azureFixture(name: string): any {
 export function armList(
   path: string,
   pages: unknown[][],
-  opts: { calls?: ArmCall[]; when?: (q: URLSearchParams) => boolean; respond?: (page: number, call: ArmCall) => Response | undefined } = {},
+  opts: { calls?: ArmCall[]; when?: (q: URLSearchParams) => boolean; respond?: (page: number, call: ArmCall) => Response | undefined; origin?: string } = {},
 ): HttpHandler {
-  return http.get(`${ARM}${path}`, ({ request }) => {
+  return http.get(`${opts.origin ?? ARM}${path}`, ({ request }) => {
     const url = new URL(request.url);
     if (opts.when && !opts.when(url.searchParams)) return undefined;
     const call = { method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), at: performance.now() };
@@ -53,9 +53,10 @@ export function subscriptionLists(
   sub: string,
   docs: { vms: unknown[][]; statusOnly: unknown[][]; nics?: unknown[][]; pips?: unknown[][]; nsgs?: unknown[][] },
   calls?: ArmCall[],
+  origin = ARM,
 ): HttpHandler[] {
   const base = `/subscriptions/${sub}/providers`;
-  const o = calls ? { calls } : {};
+  const o = { ...(calls ? { calls } : {}), origin };
   return [
     armList(`${base}/Microsoft.Compute/virtualMachines`, docs.statusOnly, { ...o, when: (q) => q.get('statusOnly') === 'true' }),
     armList(`${base}/Microsoft.Compute/virtualMachines`, docs.vms, { ...o, when: (q) => q.get('statusOnly') !== 'true' }),

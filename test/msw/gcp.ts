@@ -46,8 +46,12 @@ async function record(request: Request, calls?: GcpCall[]): Promise<GcpCall> {
  * aggregatedList for one project: page i is `pages[i]` (an `items` map), linking to the next with pageToken `p{i+1}`.
  * `respond` can override a page (throttle, forbid).
  */
-export function aggregatedInstances(project: string, pages: Record<string, unknown>[], opts: { calls?: GcpCall[]; respond?: (page: number) => Response | undefined } = {}): HttpHandler {
-  return http.get(`${COMPUTE}/projects/${project}/aggregated/instances`, async ({ request }) => {
+export function aggregatedInstances(
+  project: string,
+  pages: Record<string, unknown>[],
+  opts: { calls?: GcpCall[]; respond?: (page: number) => Response | undefined; base?: string } = {},
+): HttpHandler {
+  return http.get(`${opts.base ?? COMPUTE}/projects/${project}/aggregated/instances`, async ({ request }) => {
     const call = await record(request, opts.calls);
     const page = call.query.pageToken ? Number(call.query.pageToken.slice(1)) : 0;
     const override = opts.respond?.(page);

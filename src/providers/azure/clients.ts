@@ -10,7 +10,17 @@ export interface AzureClientDeps {
   credential?: TokenCredential;
   /** Pipeline retry settings (429 honours Retry-After; 5xx back off exponentially). */
   retryOptions?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+  /**
+   * Resource Manager endpoint (default https://management.azure.com): a sovereign cloud, a private link or an
+   * egress proxy. Must be https (the SDK refuses bearer tokens over plain HTTP). Tokens are still requested for
+   * the public ARM audience unless the endpoint is a different cloud's ARM.
+   */
+  endpoint?: string;
+  /** Token audience when `endpoint` is set (default https://management.azure.com/.default). */
+  credentialScope?: string;
 }
+
+const ARM_SCOPE = 'https://management.azure.com/.default';
 
 /** Every HTTP attempt (each retry and each LRO poll) waits for the subscription's limiter. */
 function rateLimitPolicy(limiters: RateLimiters, key: string) {
@@ -32,9 +42,13 @@ export function createAzureClients(deps: AzureClientDeps, limiters: RateLimiters
   const compute = new Map<string, ComputeManagementClient>();
   const network = new Map<string, NetworkManagementClient>();
   const monitor = new Map<string, MonitorClient>();
+  const scope = deps.credentialScope ?? ARM_SCOPE;
   const options = (sub: string) => ({
     additionalPolicies: [rateLimitPolicy(limiters, sub)],
     ...(deps.retryOptions ? { retryOptions: deps.retryOptions } : {}),
+    // arm-compute/arm-monitor read `endpoint` and `credentials.scopes`; arm-network builds URLs from `$host`
+    // and takes `credentialScopes`.
+    ...(deps.endpoint ? { endpoint: deps.endpoint, $host: deps.endpoint, credentials: { scopes: [scope] }, credentialScopes: [scope] } : {}),
   });
   return {
     credential: cred,

@@ -11,7 +11,7 @@ import { createRateLimiters, type RateLimiters } from '../../lib/rate-limiter.js
 import { AZURE_PERMISSIONS, createAzureActions } from './actions.js';
 import { createAzureClients, type AzureClientDeps } from './clients.js';
 import { AZURE_CREDENTIALS_HINT, toAzureError } from './errors.js';
-import { parseVmId, readSubscription, resolveShapes, toInstance, type Nic, type RawSubscription, type Shape } from './instances.js';
+import { nicsByVm, parseVmId, readSubscription, resolveShapes, toInstance, type Nic, type RawSubscription, type Shape } from './instances.js';
 import { azureFindings, readNsgs } from './posture.js';
 import { azureUtilization } from './utilization.js';
 
@@ -76,9 +76,10 @@ export function createAzureProvider(config: AzureProviderConfig, deps: AzureProv
   async function normalize(raw: RawSubscription, scope: Scope): Promise<{ instance: Instance; vm: VirtualMachine }[]> {
     const vms = raw.vms.filter((v) => !scope.regions?.length || scope.regions.includes(v.location ?? ''));
     const sized = await Promise.all(vms.map(async (vm) => ({ vm, shape: await shape(raw.subscription, vm.location ?? '', vm.hardwareProfile?.vmSize ?? '') })));
+    const nics = nicsByVm(raw.nics);
     return sized.map(({ vm, shape: s }) => ({
       vm,
-      instance: toInstance(vm, { subscription: raw.subscription, power: raw.power.get(lc(vm.id)), nics: raw.nics, publicIps: raw.publicIps, shape: s, catalog: config.catalog }),
+      instance: toInstance(vm, { subscription: raw.subscription, power: raw.power.get(lc(vm.id)), nics: nics.get(lc(vm.id)) ?? [], publicIps: raw.publicIps, shape: s, catalog: config.catalog }),
     }));
   }
 
@@ -149,7 +150,8 @@ export function createAzureProvider(config: AzureProviderConfig, deps: AzureProv
     securityPosture(scope, opts = {}) {
       return eachSubscription<Finding>(scope, opts, async (sub) => {
         const [raw, nsgs] = await Promise.all([readSubscription(clients, sub, opts.signal), readNsgs(clients, sub, opts.signal)]);
-        return (await normalize(raw, scope)).flatMap(({ instance, vm }) => azureFindings(instance, vm, raw.nics, nsgs));
+        const nics = nicsByVm(raw.nics);
+        return (await normalize(raw, scope)).flatMap(({ instance, vm }) => azureFindings(instance, vm, nics.get(lc(vm.id)) ?? [], nsgs));
       });
     },
     utilization(refs, window) {

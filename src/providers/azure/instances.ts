@@ -73,6 +73,22 @@ export async function readSubscription(clients: AzureClients, sub: string, signa
   };
 }
 
+/**
+ * NICs grouped by the VM they are attached to (lower-case id). Matching each VM against every NIC of the
+ * subscription was quadratic: 10,000 comparisons for 100 VMs, 4 million for 2,000.
+ */
+export function nicsByVm(nics: Nic[]): Map<string, Nic[]> {
+  const out = new Map<string, Nic[]>();
+  for (const n of nics) {
+    if (!n.vmId) continue;
+    const key = lc(n.vmId);
+    const list = out.get(key);
+    if (list) list.push(n);
+    else out.set(key, [n]);
+  }
+  return out;
+}
+
 /** Sizes the catalog does not know, from VirtualMachineSizes_List for the location (remembered per location). */
 export async function resolveShapes(clients: AzureClients, sub: string, location: string, known: Map<string, Shape>): Promise<void> {
   const sizes = await drain(clients.compute(sub).virtualMachineSizes.list(location), 'list virtual machine sizes', sub);
@@ -107,7 +123,8 @@ export function toInstance(
 ): Instance {
   const location = vm.location ?? 'unknown';
   const type = vm.hardwareProfile?.vmSize ?? 'unknown';
-  const mine = ctx.nics.filter((n) => lc(n.vmId) === lc(vm.id));
+  const vmId = lc(vm.id);
+  const mine = ctx.nics.filter((n) => lc(n.vmId) === vmId);
   const storage = vm.storageProfile;
   const disks: Disk[] = [];
   const os = storage?.osDisk;

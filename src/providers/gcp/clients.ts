@@ -18,6 +18,19 @@ export interface GcpClientDeps {
   authClient?: AuthClient;
   /** Backoff for rate-quota answers (403 rateLimitExceeded / 429); the REST transport does not retry those itself. */
   retry?: { retries: number; baseDelayMs: number; maxDelayMs: number };
+  /**
+   * Send Compute Engine and Cloud Monitoring calls to this endpoint (`https://host[:port]`, or `http://` for a
+   * local proxy or emulator) instead of the public googleapis.com one, e.g. a Private Service Connect endpoint.
+   */
+  endpoint?: string;
+}
+
+/** The gapic clients take host, port and protocol separately. */
+function endpointOptions(endpoint: string | undefined) {
+  if (!endpoint) return {};
+  const u = new URL(endpoint);
+  const protocol = u.protocol.replace(':', '');
+  return { apiEndpoint: u.hostname, port: Number(u.port || (protocol === 'http' ? 80 : 443)), protocol };
 }
 
 const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
@@ -60,7 +73,7 @@ export function createGcpClients(deps: GcpClientDeps, limiters: RateLimiters) {
   async function get<T>(name: string, make: (opts: Opts) => T): Promise<T> {
     let c = made.get(name) as T | undefined;
     if (!c) {
-      c = make({ authClient: await authClient(), fallback: true } as unknown as Opts);
+      c = make({ authClient: await authClient(), fallback: true, ...endpointOptions(deps.endpoint) } as unknown as Opts);
       made.set(name, c);
     }
     return c;

@@ -55,6 +55,17 @@ describe('AWS adapter: inventory', () => {
     });
   });
 
+  it('sends every call to the endpoint override, signed for the region ({region} filled in)', async () => {
+    const calls: Ec2Call[] = [];
+    server.use(
+      ec2('eu-west-1', { DescribeInstances: () => ec2Fixture('DescribeInstances.modern.ours.xml'), DescribeVolumes: emptyVolumes }, calls, 'https://ec2.eu-west-1.vpce.example.internal/'),
+    );
+    const found = await toArray(aws(['eu-west-1'], { endpoint: 'https://ec2.{region}.vpce.example.internal' }).listInstances({}));
+    expect(found.map((i) => i.id)).toEqual(['i-0abc1234def567890']);
+    expect(found[0]?.region).toBe('eu-west-1');
+    expect(calls.map((c) => c.action).sort()).toEqual(['DescribeInstances', 'DescribeVolumes']);
+  });
+
   it('follows NextToken across pages at MaxResults 1000 and asks only for live instances', async () => {
     const calls: Ec2Call[] = [];
     server.use(

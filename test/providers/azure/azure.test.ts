@@ -67,6 +67,18 @@ describe('Azure adapter: inventory', () => {
     expect(tokens.length).toBeGreaterThan(0);
   });
 
+  it('reads through an endpoint override, following its nextLinks, with tokens still for the ARM audience', async () => {
+    const origin = 'https://arm.proxy.example.internal';
+    const scopes: string[] = [];
+    const calls: ArmCall[] = [];
+    server.use(...subscriptionLists(SUB, { vms: [priced(), []], statusOnly: [statusOnly()], nics: [nics()], pips: [pips()] }, calls, origin));
+    const watched: TokenCredential = { getToken: async (s) => (scopes.push(...[s].flat()), credential.getToken(s)) };
+    const found = await toArray(azure([SUB], { credential: watched, endpoint: origin }).listInstances({}));
+    expect(found.map((i) => i.name)).toContain('web-eu-1');
+    expect(calls.filter((c) => c.path.endsWith('/virtualMachines') && !c.query.statusOnly)).toHaveLength(2);
+    expect(new Set(scopes)).toEqual(new Set(['https://management.azure.com/.default']));
+  });
+
   it('retries a 429 from ARM and then answers', async () => {
     let n = 0;
     server.use(

@@ -30,6 +30,12 @@ afterAll(async () => {
 const items = () => gcpFixture('compute.instances.aggregatedList.json').items as Record<string, any>;
 
 describe('Google Cloud adapter: inventory', () => {
+  it('reads through an endpoint override (host, port and protocol from the URL)', async () => {
+    server.use(aggregatedInstances(P, [items()], { base: 'http://compute.psc.example.internal:8080/compute/v1' }));
+    const found = await toArray(gcp([P], { endpoint: 'http://compute.psc.example.internal:8080' }).listInstances({}));
+    expect(found.map((i) => i.name).sort()).toEqual(['c7n-jenkins', 'custodian', 'custodian-dev', 'drone']);
+  });
+
   it('normalizes aggregatedList instances: zone and region, state, addresses, labels, size and price', async () => {
     server.use(aggregatedInstances(P, [items()]));
     const found = await toArray(gcp().listInstances({}));
