@@ -84,3 +84,17 @@ export interface Plan {
   /** Price snapshot dates used, per cloud. */
   priceSnapshots: Partial<Record<Cloud, string>>;
 }
+
+/**
+ * The states each step kind may start from, the same on every cloud (custodian's "valid origin states").
+ * Adapters refuse a step from any other state with PROVIDER.INVALID, in the dry-run as well.
+ */
+export const VALID_FROM: Record<StepKind, readonly InstanceState[]> = {
+  start: ['stopped'],
+  stop: ['running', 'pending'],
+  resize: ['running', 'stopped'],
+  snapshot: ['running', 'stopped'],
+  create: ['running', 'stopped', 'stopping', 'pending', 'unknown'],
+  delete: ['running', 'stopped', 'pending', 'stopping', 'unknown'],
+  tag: ['running', 'stopped', 'pending', 'stopping'],
+};

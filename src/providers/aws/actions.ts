@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { ProviderError } from '../../domain/model/errors.js';
 import type { Instance, InstanceRef, InstanceState } from '../../domain/model/instance.js';
-import type { PlanStep, StepKind, StepResult } from '../../domain/model/plan.js';
+import { VALID_FROM, type PlanStep, type StepKind, type StepResult } from '../../domain/model/plan.js';
 import { pollUntil } from '../../lib/async.js';
 import type { AwsClients } from './clients.js';
 import { isDryRunSuccess, toAwsError } from './errors.js';
@@ -33,17 +33,6 @@ export const AWS_PERMISSIONS: Record<StepKind, string[]> = {
   ],
   delete: ['ec2:DescribeInstances', 'ec2:TerminateInstances'],
   tag: ['ec2:DescribeInstances', 'ec2:CreateTags'],
-};
-
-/** States each step may start from. */
-export const AWS_VALID_FROM: Record<StepKind, readonly InstanceState[]> = {
-  start: ['stopped'],
-  stop: ['running', 'pending'],
-  resize: ['running', 'stopped'],
-  snapshot: ['running', 'stopped'],
-  create: ['running', 'stopped', 'stopping', 'pending', 'unknown'],
-  delete: ['running', 'stopped', 'pending', 'stopping', 'unknown'],
-  tag: ['running', 'stopped', 'pending', 'stopping'],
 };
 
 export const SOURCE_TAG = 'steward:source-instance';
@@ -126,7 +115,7 @@ export function createAwsActions(deps: AwsActionDeps) {
       const found = await deps.read(step.target);
       if (!found || found.instance.state === 'terminated') fail('PROVIDER.NOT_FOUND', `${step.targetName} (${id}) does not exist in ${region}`, step);
       const inst = found.instance;
-      if (!AWS_VALID_FROM[step.kind].includes(inst.state)) fail('PROVIDER.INVALID', `cannot ${step.kind} ${inst.name}: it is ${inst.state}`, step);
+      if (!VALID_FROM[step.kind].includes(inst.state)) fail('PROVIDER.INVALID', `cannot ${step.kind} ${inst.name}: it is ${inst.state}`, step);
       const ec2 = clients.ec2(region);
       const before = { state: inst.state, type: inst.type };
       const ids = { InstanceIds: [id] };

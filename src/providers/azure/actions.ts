@@ -1,7 +1,7 @@
 import type { VirtualMachine } from '@azure/arm-compute';
 import { ProviderError } from '../../domain/model/errors.js';
-import type { Instance, InstanceRef, InstanceState } from '../../domain/model/instance.js';
-import type { PlanStep, StepKind, StepResult } from '../../domain/model/plan.js';
+import type { Instance, InstanceRef } from '../../domain/model/instance.js';
+import { VALID_FROM, type PlanStep, type StepKind, type StepResult } from '../../domain/model/plan.js';
 import type { AzureClients } from './clients.js';
 import { toAzureError } from './errors.js';
 import { parseVmId, type Shape } from './instances.js';
@@ -23,16 +23,6 @@ export const AZURE_PERMISSIONS: Record<StepKind, string[]> = {
   ],
   delete: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/delete'],
   tag: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/write'],
-};
-
-export const AZURE_VALID_FROM: Record<StepKind, readonly InstanceState[]> = {
-  start: ['stopped'],
-  stop: ['running', 'pending'],
-  resize: ['running', 'stopped'],
-  snapshot: ['running', 'stopped'],
-  create: ['running', 'stopped', 'stopping', 'pending', 'unknown'],
-  delete: ['running', 'stopped', 'pending', 'stopping', 'unknown'],
-  tag: ['running', 'stopped', 'pending', 'stopping'],
 };
 
 export const SOURCE_TAG = 'steward-source-instance';
@@ -95,7 +85,7 @@ export function createAzureActions(deps: AzureActionDeps) {
       const found = await deps.read(step.target);
       if (!found) fail('PROVIDER.NOT_FOUND', `${step.targetName} does not exist`, step);
       const { instance: inst, vm } = found;
-      if (!AZURE_VALID_FROM[step.kind].includes(inst.state)) fail('PROVIDER.INVALID', `cannot ${step.kind} ${inst.name}: it is ${inst.state}`, step);
+      if (!VALID_FROM[step.kind].includes(inst.state)) fail('PROVIDER.INVALID', `cannot ${step.kind} ${inst.name}: it is ${inst.state}`, step);
       const { subscription: sub, resourceGroup: rg, name } = parseVmId(inst.id);
       const vms = clients.compute(sub).virtualMachines;
       const before = { state: inst.state, type: inst.type };

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import type { Cloud } from '../../domain/model/cloud.js';
 import { ProviderError } from '../../domain/model/errors.js';
 import type { Finding } from '../../domain/model/finding.js';
-import type { Instance, InstanceRef, Utilization } from '../../domain/model/instance.js';
-import type { PlanStep, StepResult } from '../../domain/model/plan.js';
+import type { InstanceRef, Utilization } from '../../domain/model/instance.js';
+import { VALID_FROM, type PlanStep, type StepResult } from '../../domain/model/plan.js';
 import type { CloudProvider, Scope } from '../../domain/ports/cloud-provider.port.js';
 import type { EstateRecord, EstateStore } from '../../domain/ports/estate-store.port.js';
 import type { PriceCatalog } from '../../domain/ports/price-catalog.port.js';
@@ -58,17 +58,6 @@ const PERMISSIONS: Record<Cloud, Record<PlanStep['kind'], string[]>> = {
     delete: ['compute.instances.delete'],
     tag: ['compute.instances.setLabels'],
   },
-};
-
-/** States a step may start from. */
-const VALID_FROM: Record<PlanStep['kind'], readonly Instance['state'][]> = {
-  start: ['stopped'],
-  stop: ['running', 'pending'],
-  resize: ['running', 'stopped'],
-  snapshot: ['running', 'stopped'],
-  create: ['running', 'stopped', 'stopping', 'pending', 'unknown', 'terminated'],
-  delete: ['running', 'stopped', 'pending', 'stopping', 'unknown'],
-  tag: ['running', 'stopped', 'pending', 'stopping'],
 };
 
 const instanceKey = (provider: Cloud, id: string) => `instance:${provider}:${id}`;

@@ -1,7 +1,7 @@
 import type { protos } from '@google-cloud/compute';
 import { ProviderError } from '../../domain/model/errors.js';
-import type { Instance, InstanceRef, InstanceState } from '../../domain/model/instance.js';
-import type { PlanStep, StepKind, StepResult } from '../../domain/model/plan.js';
+import type { Instance, InstanceRef } from '../../domain/model/instance.js';
+import { VALID_FROM, type PlanStep, type StepKind, type StepResult } from '../../domain/model/plan.js';
 import type { GcpClients } from './clients.js';
 import { toGcpError } from './errors.js';
 import { last, regionOfZone, type GceInstance, type Shape } from './instances.js';
@@ -20,16 +20,6 @@ export const GCP_PERMISSIONS: Record<StepKind, string[]> = {
   ],
   delete: ['compute.instances.get', 'compute.instances.delete'],
   tag: ['compute.instances.get', 'compute.instances.setLabels'],
-};
-
-export const GCP_VALID_FROM: Record<StepKind, readonly InstanceState[]> = {
-  start: ['stopped'],
-  stop: ['running', 'pending'],
-  resize: ['running', 'stopped'],
-  snapshot: ['running', 'stopped'],
-  create: ['running', 'stopped', 'stopping', 'pending', 'unknown'],
-  delete: ['running', 'stopped', 'pending', 'stopping', 'unknown'],
-  tag: ['running', 'stopped', 'pending', 'stopping'],
 };
 
 export const SOURCE_LABEL = 'steward-source-instance';
@@ -120,7 +110,7 @@ export function createGcpActions(deps: GcpActionDeps) {
       const found = await deps.read(step.target);
       if (!found) fail('PROVIDER.NOT_FOUND', `${step.targetName} does not exist`, step);
       const { instance: inst, raw } = found;
-      if (!GCP_VALID_FROM[step.kind].includes(inst.state)) fail('PROVIDER.INVALID', `cannot ${step.kind} ${inst.name}: it is ${inst.state}`, step);
+      if (!VALID_FROM[step.kind].includes(inst.state)) fail('PROVIDER.INVALID', `cannot ${step.kind} ${inst.name}: it is ${inst.state}`, step);
       const project = inst.account;
       const zone = inst.zone ?? '';
       const name = inst.name;
