@@ -46,6 +46,8 @@ function runChild(dbUrl: string, proposalId: string, point: string, logFile: str
   });
 }
 
+// Two processes share the database here (the crashing child and the recovering test), which PGlite — one
+// process's database — cannot do; the suite needs the PostgreSQL server, which .ci/run always provides.
 describe.skipIf(!url)('crash after each step → recovery applies nothing twice [postgres, child process]', () => {
   let scratch: Awaited<ReturnType<typeof openScratchPostgres>>;
   let estate: Awaited<ReturnType<typeof demoEstate>>;
