@@ -18,3 +18,19 @@ export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => b
     await new Promise((r) => setTimeout(r, opts.intervalMs));
   }
 }
+
+/**
+ * One load per key, shared by concurrent and later callers; a load that fails is forgotten so the next call tries
+ * again (a cached rejection would make one throttled request fail every later lookup).
+ */
+export function loadOnce<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let p = cache.get(key);
+  if (!p) {
+    p = load().catch((err: unknown) => {
+      cache.delete(key);
+      throw err;
+    });
+    cache.set(key, p);
+  }
+  return p;
+}

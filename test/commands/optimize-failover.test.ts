@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPlainText } from '../../src/core/render-text.js';
 import type { Plan } from '../../src/domain/model/plan.js';
+import type { OptimizeReport } from '../../src/domain/optimizer/optimize.js';
 import type { App } from '../../src/main.js';
 import { alice, demoApp } from '../support/app.js';
 
@@ -16,19 +17,8 @@ beforeAll(async () => {
 afterAll(() => app.close());
 const run = (text: string) => app.dispatcher.run({ text, actor: alice, surface: 'console' });
 
-interface OptData {
-  plan: Plan;
-  feasible: boolean;
-  objectiveUsd: number;
-  lowerBoundUsd: number;
-  gap: number;
-  monthlyBeforeUsd: number;
-  monthlyAfterUsd: number;
-  savingsUsd: number;
-  changes: { name: string; action: string; monthlyBeforeUsd: number; monthlyAfterUsd: number }[];
-  violations: unknown[];
-  constraints: { quotas: { scope: string; usedAfter: number; limit: number }[] };
-}
+/** What `optimize --json` prints: the optimizer's report and its plan (typed from the code, so a renamed field fails here). */
+type OptData = OptimizeReport & { plan: Plan };
 
 describe('optimize command', () => {
   it('proposes a plan whose figures add up, on a card with Approve and Reject', async () => {

@@ -6,7 +6,7 @@ import type { Instance, InstanceRef } from '../../domain/model/instance.js';
 import type { PlanStep, StepResult } from '../../domain/model/plan.js';
 import type { CloudProvider, ListOptions, Scope } from '../../domain/ports/cloud-provider.port.js';
 import type { PriceCatalog } from '../../domain/ports/price-catalog.port.js';
-import { inCompletionOrder } from '../../lib/async.js';
+import { inCompletionOrder, loadOnce } from '../../lib/async.js';
 import { createRateLimiters, type RateLimiters } from '../../lib/rate-limiter.js';
 import { AZURE_PERMISSIONS, createAzureActions } from './actions.js';
 import { createAzureClients, type AzureClientDeps } from './clients.js';
@@ -60,16 +60,7 @@ export function createAzureProvider(config: AzureProviderConfig, deps: AzureProv
   async function shape(sub: string, location: string, size: string): Promise<Shape | undefined> {
     const known = config.catalog.shape('azure', size) ?? shapes.get(lc(size));
     if (known) return known;
-    const key = `${sub}|${location}`;
-    let p = sizeLists.get(key);
-    if (!p) {
-      p = resolveShapes(clients, sub, location, shapes).catch((err: unknown) => {
-        sizeLists.delete(key);
-        throw err;
-      });
-      sizeLists.set(key, p);
-    }
-    await p;
+    await loadOnce(sizeLists, `${sub}|${location}`, () => resolveShapes(clients, sub, location, shapes));
     return shapes.get(lc(size));
   }
 

@@ -5,7 +5,7 @@ import type { Instance, InstanceRef } from '../../domain/model/instance.js';
 import type { PlanStep, StepResult } from '../../domain/model/plan.js';
 import type { CloudProvider, ListOptions, Scope } from '../../domain/ports/cloud-provider.port.js';
 import type { PriceCatalog } from '../../domain/ports/price-catalog.port.js';
-import { inCompletionOrder } from '../../lib/async.js';
+import { inCompletionOrder, loadOnce } from '../../lib/async.js';
 import { createRateLimiters, type RateLimiters } from '../../lib/rate-limiter.js';
 import { createGcpActions, GCP_PERMISSIONS } from './actions.js';
 import { createGcpClients, type GcpClientDeps } from './clients.js';
@@ -55,16 +55,7 @@ export function createGcpProvider(config: GcpProviderConfig, deps: GcpProviderDe
   function shape(project: string, zone: string, type: string): Promise<Shape | undefined> {
     const known = config.catalog.shape('gcp', type) ?? customShape(type);
     if (known) return Promise.resolve(known);
-    const key = `${type}|${zone}`;
-    let p = shapes.get(key);
-    if (!p) {
-      p = resolveShape(clients, project, zone, type).catch((err: unknown) => {
-        shapes.delete(key);
-        throw err;
-      });
-      shapes.set(key, p);
-    }
-    return p;
+    return loadOnce(shapes, `${type}|${zone}`, () => resolveShape(clients, project, zone, type));
   }
 
   async function normalize(project: string, rows: { zone: string; raw: GceInstance }[], scope: Scope): Promise<{ instance: Instance; raw: GceInstance }[]> {
