@@ -38,6 +38,8 @@ function blockToText(b: Block, width: number): string {
       const lines = b.bars.map((x) => `${x.label.padEnd(lw)}  ${'█'.repeat(Math.max(x.value > 0 ? 1 : 0, Math.round((x.value / max) * 30)))} ${x.display}`);
       return [b.title, ...lines].join('\n');
     }
+    case 'image':
+      return `${b.title}: ${stripMarkdown(b.alt)}`;
     case 'actions':
       return b.buttons.map((x) => `[${x.label}] (${x.actionId} ${x.value})`).join('  ');
     default:

@@ -36,10 +36,23 @@ export interface Button {
   confirm?: { title: string; text: string; confirm: string; deny: string };
 }
 export interface ActionsBlock { type: 'actions'; buttons: Button[] }
+/**
+ * A picture rendered on the server (digest trend charts). `pngBase64` travels through JSON (console API, worker
+ * threads); each surface shows it its own way (Slack uploads it, Teams inlines it, the console as a data URL),
+ * and text surfaces print `alt`, which must say what the picture shows.
+ */
+export interface ImageBlock {
+  type: 'image';
+  title: string;
+  alt: string;
+  pngBase64: string;
+  width: number;
+  height: number;
+}
 export interface ContextBlock { type: 'context'; text: string }
 export interface DividerBlock { type: 'divider' }
 
-export type Block = TextBlock | FieldsBlock | TableBlock | ChartBlock | ActionsBlock | ContextBlock | DividerBlock;
+export type Block = TextBlock | FieldsBlock | TableBlock | ChartBlock | ImageBlock | ActionsBlock | ContextBlock | DividerBlock;
 
 export const text = (t: string): TextBlock => ({ type: 'text', text: t });
 export const context = (t: string): ContextBlock => ({ type: 'context', text: t });

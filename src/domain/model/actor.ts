@@ -10,3 +10,5 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { id: 'system:scheduler', displayName: 'Steward scheduler', surface: 'system' };
+/** The health watch, which proposes restarts, failovers and failbacks by itself (never executes them). */
+export const WATCH_ACTOR: Actor = { id: 'steward:watch', displayName: 'Steward health watch', surface: 'system' };

@@ -67,6 +67,11 @@ function block(b: Block): string {
         .join('');
       return `<figure class="r-chart"><figcaption>${escapeHtml(b.title)}</figcaption>${bars}</figure>`;
     }
+    case 'image': {
+      // Only base64 characters reach the data URL, so the attribute cannot be broken out of.
+      const data = /^[A-Za-z0-9+/]*={0,2}$/.test(b.pngBase64) ? b.pngBase64 : '';
+      return `<figure class="r-image"><figcaption>${escapeHtml(b.title)}</figcaption><img src="data:image/png;base64,${data}" width="${Math.round(b.width)}" height="${Math.round(b.height)}" alt="${escapeHtml(b.alt)}" style="max-width:100%;height:auto"></figure>`;
+    }
     case 'actions':
       return `<div class="r-actions">${b.buttons.map(button).join('')}</div>`;
     default:

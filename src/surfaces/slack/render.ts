@@ -278,6 +278,9 @@ function renderUnit(b: Block, seen: Map<string, number>): Unit {
       return { source: b, blocks: tableBlocks(b), keep: false };
     case 'chart':
       return { source: b, blocks: chartBlocks(b), keep: false };
+    case 'image':
+      // Slack shows images only from a URL or an uploaded file; until the sender uploads it, the text says what it shows.
+      return { source: b, blocks: [contextBlock(toMrkdwn(`${b.title}: ${b.alt}`))], keep: false };
     case 'actions':
       return { source: b, blocks: actionsBlocks(b.buttons, seen), keep: true };
     default:
