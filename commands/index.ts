@@ -14,12 +14,14 @@ import { inventoryCommand } from './inventory.command.js';
 import { optimizeCommand } from './optimize.command.js';
 import { approveAction, approveCommand, rejectAction, rejectCommand } from './proposal-decision.action.js';
 import { proposalCommand } from './proposal.command.js';
+import { securityCommand } from './security.command.js';
 
 export const commands: AnyCommand[] = [
   helpCommand,
   // Reading the estate
   inventoryCommand,
   costCommand,
+  securityCommand,
   // Proposing changes
   optimizeCommand,
   failoverCommand,

@@ -50,6 +50,10 @@ export const ENV_SCHEMA = {
   STEWARD_PRICES_CSV: z.string().min(1).optional(),
   STEWARD_POLICY_FILE: z.string().min(1).optional(),
   STEWARD_EXECUTION_STALE_SECONDS: int(60, 15, 3600),
+  STEWARD_SCHEDULER: bool(true),
+  STEWARD_ANOMALY_ABSOLUTE_USD: int(100, 0, 10_000_000),
+  STEWARD_ANOMALY_RELATIVE_PCT: int(20, 0, 1000),
+  STEWARD_ANOMALY_CRITICAL_USD: int(1000, 0, 100_000_000),
   STEWARD_OPT_HEADROOM_PCT: int(20, 0, 300),
   STEWARD_OPT_LOOKBACK_DAYS: int(14, 1, 93),
   STEWARD_OPT_IDLE_CPU_PCT: int(3, 0, 100),
@@ -102,6 +106,8 @@ export interface Config {
   pricesCsv: string | undefined;
   /** Approvals: the policy file (docs/approvals.md; built-in defaults when unset) and when a silent execution counts as abandoned. */
   approvals: { policyFile: string | undefined; staleAfterMs: number };
+  /** Digests: the scheduler on/off and the anomaly thresholds (docs/digests.md). */
+  digests: { scheduler: boolean; anomaly: { absoluteUsd: number; relativePct: number; criticalUsd: number } };
   optimizer: {
     headroomPct: number;
     lookbackDays: number;
@@ -164,6 +170,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     inventoryTtlMs: e.STEWARD_INVENTORY_TTL_SECONDS * 1000,
     pricesCsv: e.STEWARD_PRICES_CSV,
     approvals: { policyFile: e.STEWARD_POLICY_FILE, staleAfterMs: e.STEWARD_EXECUTION_STALE_SECONDS * 1000 },
+    digests: {
+      scheduler: e.STEWARD_SCHEDULER,
+      anomaly: { absoluteUsd: e.STEWARD_ANOMALY_ABSOLUTE_USD, relativePct: e.STEWARD_ANOMALY_RELATIVE_PCT, criticalUsd: e.STEWARD_ANOMALY_CRITICAL_USD },
+    },
     optimizer: {
       headroomPct: e.STEWARD_OPT_HEADROOM_PCT,
       lookbackDays: e.STEWARD_OPT_LOOKBACK_DAYS,

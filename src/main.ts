@@ -24,6 +24,7 @@ import { systemClock, type Clock } from './domain/ports/clock.port.js';
 import { createLogger, silentLogger, type Logger } from './lib/logger.js';
 import { openDatabase, type Database } from './persistence/db.js';
 import { createEstateStore } from './persistence/estate-store.js';
+import { createDigestStore, createRunClaims } from './persistence/digest-store.js';
 import { createProposalStore } from './persistence/proposal-store.js';
 import { readStructuredFile } from './lib/structured-file.js';
 import { acquireDataDirLock, lockHolder, type DataDirLock } from './persistence/lock.js';
@@ -181,6 +182,12 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         : {}),
       approvals,
       proposals: createProposalsApi(approvals),
+      digests: {
+        store: createDigestStore(database.db),
+        runs: createRunClaims(database.db),
+        anomaly: config.digests.anomaly,
+        seedHistory: !!demo,
+      },
     };
     const registry = createRegistry(commands, actions);
     const dispatcher = createDispatcher({ registry, services, clock, log, notifiers, authorizer: createPolicyAuthorizer(policy) });

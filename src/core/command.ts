@@ -2,6 +2,7 @@ import type { Actor, Surface } from '../domain/model/actor.js';
 import type { Clock } from '../domain/ports/clock.port.js';
 import type { Logger } from '../lib/logger.js';
 import type { FlagsSpec, Parsed, PositionalSpec } from './args.js';
+import type { ChannelTarget } from './notifier.js';
 import type { Reply } from './reply.js';
 import type { Services } from './services.js';
 
@@ -29,6 +30,10 @@ export interface CommandContext {
   /** Replaces a posted message in place (progress on long work); false when its surface cannot. */
   updateMessage(ref: MessageRef, reply: Reply): Promise<boolean>;
   registry: RegistryView;
+  /** Where the command was typed (Slack channel, Teams conversation, the console), when the surface knows it. */
+  conversation?: ChannelTarget;
+  /** Throws a ForbiddenError unless the actor holds `permission` (sub-commands that need more than the command). */
+  authorize(permission: Permission): Promise<void>;
 }
 
 /** A command answers with a Reply; `data` is its machine-readable result (`--json` on the CLI). */

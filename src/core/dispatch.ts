@@ -6,7 +6,7 @@ import type { Logger } from '../lib/logger.js';
 import { parseArgs, tokenize } from './args.js';
 import type { AnyCommand, CommandContext, CommandOutput, MessageRef, Permission } from './command.js';
 import { ForbiddenError, UsageError } from './errors.js';
-import type { NotifierHub } from './notifier.js';
+import type { ChannelTarget, NotifierHub } from './notifier.js';
 import type { Registry } from './registry.js';
 import { code, context, reply, text, type Block, type Reply } from './reply.js';
 import type { Services } from './services.js';
@@ -19,6 +19,8 @@ export interface Invocation {
   actor: Actor;
   surface: Surface;
   progress?: (text: string) => Promise<void>;
+  /** Where it was typed: Slack `{ channel }`, Teams `{ conversationId }`, console `{}`. */
+  conversation?: ChannelTarget;
 }
 
 export interface ActionInvocation {
@@ -28,6 +30,7 @@ export interface ActionInvocation {
   surface: Surface;
   message?: MessageRef;
   progress?: (text: string) => Promise<void>;
+  conversation?: ChannelTarget;
 }
 
 export type Outcome = 'ok' | 'usage' | 'forbidden' | 'failed' | 'internal';
@@ -81,10 +84,12 @@ export function createDispatcher(deps: {
 }): Dispatcher {
   const authorizer = deps.authorizer ?? allowAll;
 
-  function makeContext(actor: Actor, surface: Surface, correlationId: string, log: Logger, progress?: (t: string) => Promise<void>, message?: MessageRef): CommandContext {
+  function makeContext(actor: Actor, surface: Surface, correlationId: string, log: Logger, progress?: (t: string) => Promise<void>, message?: MessageRef, conversation?: ChannelTarget): CommandContext {
     return {
       actor,
       surface,
+      ...(conversation ? { conversation } : {}),
+      authorize: (permission) => authorize(actor, permission),
       services: deps.services,
       clock: deps.clock,
       log,
@@ -200,7 +205,7 @@ export function createDispatcher(deps: {
             }
           }
           await authorize(inv.actor, cmd.permission);
-          return cmd.run(makeContext(inv.actor, inv.surface, correlationId, cmdLog, inv.progress), { flags: parsed.flags, args: parsed.args });
+          return cmd.run(makeContext(inv.actor, inv.surface, correlationId, cmdLog, inv.progress, undefined, inv.conversation), { flags: parsed.flags, args: parsed.args });
         },
         { correlationId, log: cmdLog, cmd, json },
       );
@@ -219,7 +224,7 @@ export function createDispatcher(deps: {
             throw new UsageError('This button carries no valid value; run the command again.');
           }
           await authorize(inv.actor, def.permission);
-          return def.run(makeContext(inv.actor, inv.surface, correlationId, log, inv.progress, inv.message), inv.value);
+          return def.run(makeContext(inv.actor, inv.surface, correlationId, log, inv.progress, inv.message, inv.conversation), inv.value);
         },
         { correlationId, log, json: false },
       );

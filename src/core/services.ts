@@ -3,7 +3,10 @@ import type { InventoryService } from '../domain/inventory/inventory.service.js'
 import type { Actor, Surface } from '../domain/model/actor.js';
 import type { Plan } from '../domain/model/plan.js';
 import type { OptimizerSettings } from '../domain/optimizer/settings.js';
+import type { ChartRenderer } from '../domain/ports/chart.port.js';
+import type { DigestStore } from '../domain/ports/digest-store.port.js';
 import type { PriceCatalog } from '../domain/ports/price-catalog.port.js';
+import type { RunClaims } from '../domain/ports/run-claims.port.js';
 import type { SolverPort } from '../domain/ports/solver.port.js';
 import type { Reply } from './reply.js';
 
@@ -28,6 +31,24 @@ export interface OptimizerServices {
   highs?: SolverPort;
 }
 
+/** Anomaly thresholds (STEWARD_ANOMALY_*): a day is anomalous above both; critical ones are sent at once. */
+export interface AnomalySettings {
+  absoluteUsd: number;
+  relativePct: number;
+  criticalUsd: number;
+}
+
+/** Digests, security mutes and cost history (src/domain/digests, src/domain/security). */
+export interface DigestServices {
+  store: DigestStore;
+  runs: RunClaims;
+  /** Server-side PNG charts; absent = digests say what the chart would show, in text. */
+  charts?: ChartRenderer;
+  anomaly: AnomalySettings;
+  /** The demo estate seeds 60 days of synthetic history on first use (never with real clouds). */
+  seedHistory: boolean;
+}
+
 /** The domain services commands use; main.ts builds them. Later capabilities add fields here. */
 export interface Services {
   inventory: InventoryService;
@@ -37,4 +58,5 @@ export interface Services {
   /** Decisions, cancellations, listings and executions of proposals (the approvals capability). */
   approvals?: ApprovalService;
   optimizer?: OptimizerServices;
+  digests?: DigestServices;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
 
 /** The demo estate's generator identity: one row. */
 export const demoEstate = pgTable('demo_estate', {
@@ -147,4 +147,85 @@ export const auditLog = pgTable(
     detail: text('detail'),
   },
   (t) => [index('audit_log_proposal_idx').on(t.proposalId, t.id)],
+);
+
+// ─── Digests, security mutes, cost history and scheduled-run claims (docs/digests.md) ─────────────────────
+
+/** Security check mutes: a check silenced for a resource or a tag until `expires_at`, with a reason (audited). */
+export const securityMutes = pgTable(
+  'security_mutes',
+  {
+    id: text('id').primaryKey(),
+    checkId: text('check_id').notNull(),
+    targetKind: text('target_kind').notNull(),
+    targetKey: text('target_key'),
+    targetValue: text('target_value').notNull(),
+    reason: text('reason').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [check('security_mutes_target_check', sql`${t.targetKind} in ('resource','tag')`), index('security_mutes_expiry_idx').on(t.expiresAt)],
+);
+
+/** One digest subscription per row: which digest, when (in the subscription's time zone), and where it goes. */
+export const digestSubscriptions = pgTable(
+  'digest_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    cadence: text('cadence').notNull(),
+    weekday: integer('weekday'),
+    time: text('time').notNull(),
+    timezone: text('timezone').notNull(),
+    surface: text('surface').notNull(),
+    target: jsonb('target').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    removedAt: timestamp('removed_at', { withTimezone: true }),
+  },
+  (t) => [check('digest_subscriptions_kind_check', sql`${t.kind} in ('cost','security')`), check('digest_subscriptions_cadence_check', sql`${t.cadence} in ('daily','weekly')`)],
+);
+
+/**
+ * The claim that makes a scheduled job run once per period across replicas: a unique (job, period) row, inserted
+ * before the work. A claim whose lease ran out while still `claimed` (its process died) may be taken over.
+ */
+export const scheduledRuns = pgTable(
+  'scheduled_runs',
+  {
+    job: text('job').notNull(),
+    period: text('period').notNull(),
+    status: text('status').notNull(),
+    owner: text('owner').notNull(),
+    scheduledFor: timestamp('scheduled_for', { withTimezone: true }).notNull(),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }).notNull(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }).notNull(),
+    late: integer('late').notNull().default(0),
+    attempts: integer('attempts').notNull().default(0),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    error: text('error'),
+    result: jsonb('result'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.job, t.period] }),
+    check('scheduled_runs_status_check', sql`${t.status} in ('claimed','done','failed')`),
+    index('scheduled_runs_job_idx').on(t.job, t.scheduledFor),
+  ],
+);
+
+/** Daily cost history: the run-rate (sum of hourly prices of billing instances) per provider, region, account and team. */
+export const costSnapshots = pgTable(
+  'cost_snapshots',
+  {
+    day: text('day').notNull(),
+    provider: text('provider').notNull(),
+    region: text('region').notNull(),
+    account: text('account').notNull(),
+    team: text('team').notNull(),
+    hourlyMicros: bigint('hourly_micros', { mode: 'number' }).notNull(),
+    instances: integer('instances').notNull(),
+    source: text('source').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.provider, t.region, t.account, t.team] })],
 );

@@ -1,6 +1,7 @@
 import type { Cloud, ProviderId } from '../model/cloud.js';
 import type { Finding } from '../model/finding.js';
 import type { Instance, InstanceRef, Utilization } from '../model/instance.js';
+import type { ResourcePosture } from '../model/posture.js';
 import type { PlanStep, StepResult } from '../model/plan.js';
 
 /** Which part of the estate to look at. Empty lists mean "everything configured". */
@@ -52,6 +53,8 @@ export interface CloudProvider {
   listInstances(scope: Scope, opts?: ListOptions): AsyncIterable<Instance>;
   utilization(refs: InstanceRef[], window: UtilizationWindow): Promise<Utilization[]>;
   securityPosture(scope: Scope, opts?: ListOptions): AsyncIterable<Finding>;
+  /** The normalized posture of each instance, which the security checks read (src/domain/security). */
+  posture?(scope: Scope, opts?: ListOptions): AsyncIterable<ResourcePosture>;
   apply(step: PlanStep, opts: ApplyOptions): Promise<StepResult>;
   /** Re-reads live state (drift checks). undefined when the instance is gone. */
   describe(ref: InstanceRef): Promise<Instance | undefined>;

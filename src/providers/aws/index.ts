@@ -12,6 +12,8 @@ import { createAwsClients, type AwsClientDeps } from './clients.js';
 import { AWS_CREDENTIALS_HINT, toAwsError } from './errors.js';
 import { readRegion, resolveShapes, toInstance, type RawRegion, type Shape } from './instances.js';
 import { awsFindings, readSecurityGroups } from './posture.js';
+import { awsPosture } from './posture-doc.js';
+import type { ResourcePosture } from '../../domain/model/posture.js';
 import { awsUtilization } from './utilization.js';
 
 export interface AwsProviderConfig {
@@ -127,6 +129,12 @@ export function createAwsProvider(config: AwsProviderConfig, deps: AwsProviderDe
       return eachRegion<Finding>(scope, opts, async (region) => {
         const [raw, groups] = await Promise.all([readRegion(clients, region, opts.signal ? { signal: opts.signal } : {}), readSecurityGroups(clients, region, opts.signal)]);
         return (await normalize(raw, scope)).flatMap(({ instance, raw: r }) => awsFindings(instance, r, groups));
+      });
+    },
+    posture(scope, opts = {}) {
+      return eachRegion<ResourcePosture>(scope, opts, async (region) => {
+        const [raw, groups] = await Promise.all([readRegion(clients, region, opts.signal ? { signal: opts.signal } : {}), readSecurityGroups(clients, region, opts.signal)]);
+        return (await normalize(raw, scope)).map(({ instance, raw: r }) => awsPosture(instance, r, groups, raw.volumes));
       });
     },
     utilization: (refs, window) => awsUtilization(clients, refs.filter((r) => r.provider === 'aws'), window),

@@ -13,6 +13,8 @@ import { createAzureClients, type AzureClientDeps } from './clients.js';
 import { AZURE_CREDENTIALS_HINT, toAzureError } from './errors.js';
 import { nicsByVm, parseVmId, readSubscription, resolveShapes, toInstance, type Nic, type RawSubscription, type Shape } from './instances.js';
 import { azureFindings, readNsgs } from './posture.js';
+import { azurePosture } from './posture-doc.js';
+import type { ResourcePosture } from '../../domain/model/posture.js';
 import { azureUtilization } from './utilization.js';
 
 export interface AzureProviderConfig {
@@ -143,6 +145,13 @@ export function createAzureProvider(config: AzureProviderConfig, deps: AzureProv
         const [raw, nsgs] = await Promise.all([readSubscription(clients, sub, opts.signal), readNsgs(clients, sub, opts.signal)]);
         const nics = nicsByVm(raw.nics);
         return (await normalize(raw, scope)).flatMap(({ instance, vm }) => azureFindings(instance, vm, nics.get(lc(vm.id)) ?? [], nsgs));
+      });
+    },
+    posture(scope, opts = {}) {
+      return eachSubscription<ResourcePosture>(scope, opts, async (sub) => {
+        const [raw, nsgs] = await Promise.all([readSubscription(clients, sub, opts.signal), readNsgs(clients, sub, opts.signal)]);
+        const nics = nicsByVm(raw.nics);
+        return (await normalize(raw, scope)).map(({ instance, vm }) => azurePosture(instance, vm, nics.get(lc(vm.id)) ?? [], nsgs));
       });
     },
     utilization(refs, window) {

@@ -12,6 +12,7 @@ import { createRandom, hashString } from '../../lib/random.js';
 import { demoInstanceSchema, estateFileSchema, fromEstateFile, toInstance, type DemoInstance } from './estate.js';
 import { DEMO_ACCOUNTS, generateEstate } from './generate.js';
 import { postureFindings } from './posture.js';
+import { demoPosture } from './posture-doc.js';
 
 export interface DemoProviderConfig {
   store: EstateStore;
@@ -169,6 +170,12 @@ export function createDemoProvider(cfg: DemoProviderConfig): DemoProvider {
     async *securityPosture(scope) {
       for (const { inst } of await loadAll()) {
         if (inScope(inst, scope) && inst.state !== 'terminated') yield* postureFindings(inst) as Iterable<Finding>;
+      }
+    },
+
+    async *posture(scope) {
+      for (const { inst } of await loadAll()) {
+        if (inScope(inst, scope) && inst.state !== 'terminated') yield demoPosture(inst);
       }
     },
 

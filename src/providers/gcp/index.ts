@@ -12,6 +12,8 @@ import { createGcpClients, type GcpClientDeps } from './clients.js';
 import { GCP_CREDENTIALS_HINT, toGcpError } from './errors.js';
 import { customShape, readProject, regionOfZone, resolveShape, toInstance, type GceInstance, type Shape } from './instances.js';
 import { gcpFindings, readFirewalls } from './posture.js';
+import { gcpPosture } from './posture-doc.js';
+import type { ResourcePosture } from '../../domain/model/posture.js';
 import { gcpUtilization } from './utilization.js';
 
 export interface GcpProviderConfig {
@@ -114,6 +116,12 @@ export function createGcpProvider(config: GcpProviderConfig, deps: GcpProviderDe
       return eachProject<Finding>(scope, opts, async (project) => {
         const [rows, firewalls] = await Promise.all([readProject(clients, project, (g) => opts.onGap?.(g), opts.signal), readFirewalls(clients, project)]);
         return (await normalize(project, rows, scope)).flatMap(({ instance, raw }) => gcpFindings(instance, raw, firewalls));
+      });
+    },
+    posture(scope, opts = {}) {
+      return eachProject<ResourcePosture>(scope, opts, async (project) => {
+        const [rows, firewalls] = await Promise.all([readProject(clients, project, (g) => opts.onGap?.(g), opts.signal), readFirewalls(clients, project)]);
+        return (await normalize(project, rows, scope)).map(({ instance, raw }) => gcpPosture(instance, raw, firewalls));
       });
     },
     utilization: (refs, window) => gcpUtilization(clients, refs.filter((r) => r.provider === 'gcp'), window),
