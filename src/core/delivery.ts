@@ -220,14 +220,16 @@ export class ConversationPausedError extends Error {
 export interface SendQueueOptions {
   classify: (err: unknown) => SendVerdict;
   policy?: RetryPolicy;
-  /** Sends per conversation: at most `limit` in any `intervalMs` (Teams: 7 per second per conversation). */
-  perConversation?: { limit: number; intervalMs: number };
+  /** Sends per conversation: at most `limit` in any `intervalMs`, for each window (Teams: 7 per second, 60 per 30 s, …). */
+  perConversation?: { limit: number; intervalMs: number }[];
   /** Called once when a conversation is paused (persist it; later sends are refused until resume). */
   onPause?: (conversation: string, reason: string) => Promise<void> | void;
   log?: Logger;
-  /** Injected in tests. */
+  /** Injected in tests: the wait between tries (Retry-After, backoff) and its jitter. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Injected in tests: the per-conversation rate's clock (real time by default, whatever `sleep` is). */
+  rateClock?: { now: () => number; sleep: (ms: number) => Promise<void> };
 }
 
 export interface SendQueue {
@@ -240,13 +242,13 @@ export function createSendQueue(opts: SendQueueOptions): SendQueue {
   const policy = opts.policy ?? CHAT_RETRY_POLICY;
   const wait = opts.sleep ?? ((ms: number) => realSleep(ms));
   const random = opts.random ?? Math.random;
-  const limiters: RateLimiters | undefined = opts.perConversation
-    ? createRateLimiters({ ...opts.perConversation, sleep: (ms) => wait(ms) })
-    : undefined;
+  const limiters: RateLimiters[] = (opts.perConversation ?? []).map((w) =>
+    createRateLimiters({ ...w, ...(opts.rateClock ? { now: opts.rateClock.now, sleep: (ms: number) => (opts.rateClock as NonNullable<typeof opts.rateClock>).sleep(ms) } : {}) }),
+  );
   return {
     async send(conversation, send) {
       for (let attempt = 1; ; attempt++) {
-        await limiters?.get(conversation).take();
+        for (const l of limiters) await l.get(conversation).take();
         try {
           return await send();
         } catch (err) {
