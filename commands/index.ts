@@ -15,6 +15,7 @@ import { optimizeCommand } from './optimize.command.js';
 import { approveAction, approveCommand, rejectAction, rejectCommand } from './proposal-decision.action.js';
 import { proposalCommand } from './proposal.command.js';
 import { securityCommand } from './security.command.js';
+import { digestCommand, digestMoreAction, digestOptimizeAction } from './digest.command.js';
 
 export const commands: AnyCommand[] = [
   helpCommand,
@@ -22,6 +23,7 @@ export const commands: AnyCommand[] = [
   inventoryCommand,
   costCommand,
   securityCommand,
+  digestCommand,
   // Proposing changes
   optimizeCommand,
   failoverCommand,
@@ -37,4 +39,4 @@ export const commands: AnyCommand[] = [
   demoCommand,
 ];
 
-export const actions: ActionDef[] = [approveAction, rejectAction];
+export const actions: ActionDef[] = [approveAction, rejectAction, digestOptimizeAction, digestMoreAction];

@@ -8,14 +8,14 @@ import { describeMuteTarget, parseMuteDuration, type SecurityMute } from '../src
 import { collectPosture } from '../src/domain/security/posture.service.js';
 import { evaluateSecurity, type SecurityReport } from '../src/domain/security/report.js';
 import type { Gap, Scope } from '../src/domain/ports/cloud-provider.port.js';
-import { PROVIDER_FLAG, REGION_FLAG, gapBlocks, scopeOf } from './format.js';
+import { PROVIDER_FLAG, REFRESH_FLAG, REGION_FLAG, gapBlocks, scopeOf } from './format.js';
 import { checksTable, failingResourceBlocks, resourceLines, securityJson, summaryBlocks } from './security-format.js';
 
 const MUTE_USAGE = 'security mute <check> <resource|tag=value> <duration: 30d|12h|2w> --reason "why"';
 
 /** The estate's security report now, with the active mutes applied. */
-export async function securityReport(ctx: CommandContext, scope: Scope = {}): Promise<{ report: SecurityReport; gaps: Gap[] }> {
-  const { postures, gaps } = await collectPosture(ctx.services.inventory.providers(), scope);
+export async function securityReport(ctx: CommandContext, scope: Scope = {}, opts: { refresh?: boolean } = {}): Promise<{ report: SecurityReport; gaps: Gap[] }> {
+  const { postures, gaps } = ctx.services.posture ? await ctx.services.posture.collect(scope, opts) : await collectPosture(ctx.services.inventory.providers(), scope);
   const now = ctx.clock.now();
   const mutes = ctx.services.digests ? await ctx.services.digests.store.mutes(now) : [];
   return { report: evaluateSecurity(postures, mutes, now), gaps };
@@ -70,6 +70,7 @@ export const securityCommand = defineCommand({
     severity: { kind: 'enum', values: ['critical', 'high', 'medium', 'low'], multiple: true, description: 'only checks of this severity (repeatable)' },
     check: { kind: 'string', placeholder: 'id', description: 'one check with all its failing resources (Steward or Prowler id)' },
     reason: { kind: 'string', placeholder: 'text', description: 'why a mute is acceptable (with `security mute`)' },
+    refresh: REFRESH_FLAG,
   },
   rest: 'words',
   async run(ctx, { flags, args }) {
@@ -91,7 +92,7 @@ export const securityCommand = defineCommand({
     if (sub !== undefined) throw new UsageError(`Unknown ${code(`security ${sub}`)}: use ${code('security')}, ${code('security mute …')} or ${code('security mutes')}.`);
     if (flags.reason !== undefined) throw new UsageError(`--reason goes with ${code('security mute …')}.`);
     await ctx.progress('Reading security groups, NSGs, firewalls and instance settings…');
-    const { report, gaps } = await securityReport(ctx, scopeOf(flags));
+    const { report, gaps } = await securityReport(ctx, scopeOf(flags), { refresh: flags.refresh });
     const sev = flags.severity as Severity[];
     const shown: SecurityReport = sev.length ? { ...report, checks: report.checks.filter((c) => sev.includes(c.severity)) } : report;
     const data = { ...securityJson(shown), partial: gaps.length > 0, gaps };

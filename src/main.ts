@@ -17,6 +17,7 @@ import type { Services } from './core/services.js';
 import { createApprovalService, type ApprovalService } from './domain/approvals/approval.service.js';
 import { createPolicyAuthorizer, defaultPolicy, parsePolicy, type Policy } from './domain/approvals/policy.js';
 import { createInventoryService } from './domain/inventory/inventory.service.js';
+import { createPostureService } from './domain/security/posture.service.js';
 import { createPlanExecutor } from './domain/plans/execute-plan.js';
 import { DEFAULT_SETTINGS } from './domain/optimizer/settings.js';
 import type { CloudProvider } from './domain/ports/cloud-provider.port.js';
@@ -34,11 +35,15 @@ import type { AwsProviderDeps } from './providers/aws/index.js';
 import type { AzureProviderDeps } from './providers/azure/index.js';
 import { createDemoProvider } from './providers/demo/index.js';
 import type { GcpProviderDeps } from './providers/gcp/index.js';
+import { createTrendChartRenderer } from './charts/trend-chart.js';
 import { createHttpServer } from './server/http.js';
+import type { DigestScheduler } from './scheduler/digest-scheduler.js';
 import { createHighsSolver } from './solvers/highs.solver.js';
 import { CLI_USAGE, forwardToServer, runCliCommand } from './surfaces/cli/cli.js';
 import { createConsoleSurface } from './surfaces/console/router.js';
 import type { SlackSurface } from './surfaces/slack/index.js';
+import type { TeamsSurface } from './surfaces/teams/index.js';
+import { createConversationStore } from './persistence/conversation-store.js';
 
 export interface App {
   config: Config;
@@ -182,9 +187,11 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         : {}),
       approvals,
       proposals: createProposalsApi(approvals),
+      posture: createPostureService({ providers: () => inventory.providers(), clock, ttlMs: config.inventoryTtlMs }),
       digests: {
         store: createDigestStore(database.db),
         runs: createRunClaims(database.db),
+        charts: createTrendChartRenderer(),
         anomaly: config.digests.anomaly,
         seedHistory: !!demo,
       },
@@ -212,7 +219,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
   }
 }
 
-/** `npm start`: the HTTP server with probes, the console (embedded mode) and, later, Slack and Teams. */
+/** `npm start`: the HTTP server with probes, the console (embedded mode), Slack and Teams when configured. */
 export async function startServer(config: Config, opts: { log?: Logger } = {}) {
   const started = performance.now();
   const log = opts.log ?? createLogger({ level: config.logLevel });
@@ -226,6 +233,21 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     throw err;
   }
   const http = createHttpServer({ log, ready: () => app.database.ping() });
+  let teams: TeamsSurface | undefined;
+  if (config.teams) {
+    const { createTeamsSurface } = await import('./surfaces/teams/index.js');
+    const t = config.teams;
+    teams = createTeamsSurface({
+      dispatcher: app.dispatcher,
+      log,
+      auth: { appId: t.appId, appType: t.appType, tenantId: t.tenantId, password: t.password, certificate: t.certificate, openIdMetadataUrl: t.openIdMetadataUrl },
+      allowedTenants: t.allowedTenants,
+      conversations: createConversationStore(app.database.db),
+      consoleUrl: config.console && config.http.publicUrl ? new URL('/', config.http.publicUrl).toString() : undefined,
+    });
+    app.notifiers.register(teams.notifier);
+    http.app.use(teams.router);
+  }
   if (config.console) {
     const consoleSurface = createConsoleSurface({ dispatcher: app.dispatcher, log });
     app.notifiers.register(consoleSurface.notifier);
@@ -254,8 +276,24 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
   }
   lock?.setUrl(address.url);
   const stopSweeper = startApprovalsSweeper(app, systemClock);
+  // Digests: started once the server answers; node-cron and the claims are loaded only when the scheduler is on.
+  let scheduler: DigestScheduler | undefined;
+  const digests = app.services.digests;
+  if (config.digests.scheduler && digests) {
+    const { createDigestScheduler } = await import('./scheduler/digest-scheduler.js');
+    scheduler = createDigestScheduler({
+      dispatcher: app.dispatcher,
+      post: (target, reply) => app.notifiers.post(target, reply),
+      subscriptions: () => digests.store.subscriptions(),
+      claims: digests.runs,
+      now: () => new Date(),
+      log,
+      owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    });
+    void scheduler.start();
+  }
   const readyMs = Math.round(performance.now() - started);
-  log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, slack: slack?.mode ?? 'off', readyMs }, 'steward ready');
+  log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, slack: slack?.mode ?? 'off', teams: teams ? teams.path : 'off', readyMs }, 'steward ready');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -263,7 +301,9 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
       log.info('shutting down');
       await http.close();
       stopSweeper();
+      await scheduler?.stop();
       await slack?.stop();
+      await teams?.stop();
       await app.close();
       lock?.release();
       log.info('stopped');

@@ -5,6 +5,7 @@ import type { Plan } from '../domain/model/plan.js';
 import type { OptimizerSettings } from '../domain/optimizer/settings.js';
 import type { ChartRenderer } from '../domain/ports/chart.port.js';
 import type { DigestStore } from '../domain/ports/digest-store.port.js';
+import type { PostureService } from '../domain/security/posture.service.js';
 import type { PriceCatalog } from '../domain/ports/price-catalog.port.js';
 import type { RunClaims } from '../domain/ports/run-claims.port.js';
 import type { SolverPort } from '../domain/ports/solver.port.js';
@@ -59,4 +60,6 @@ export interface Services {
   approvals?: ApprovalService;
   optimizer?: OptimizerServices;
   digests?: DigestServices;
+  /** The normalized security posture, cached like the inventory (src/domain/security). */
+  posture?: PostureService;
 }

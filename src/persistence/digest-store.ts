@@ -162,7 +162,8 @@ export function createRunClaims(db: Db): RunClaims {
           status: outcome.status,
           finishedAt: now,
           attempts: sql`${scheduledRuns.attempts} + 1`,
-          error: outcome.error?.slice(0, 2000) ?? null,
+          // A success after failed attempts keeps the last error on record.
+          ...(outcome.error !== undefined ? { error: outcome.error.slice(0, 2000) } : {}),
           result: (outcome.result ?? null) as object | null,
         })
         .where(and(eq(scheduledRuns.job, job), eq(scheduledRuns.period, period), eq(scheduledRuns.owner, owner), eq(scheduledRuns.status, 'claimed')))

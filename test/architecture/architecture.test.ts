@@ -23,6 +23,8 @@ describe('architecture: the import rules of DESIGN §2', () => {
     ['src/providers/gcp/index.ts', "import { x } from '../aws/errors.js';", 'providers-independent'],
     ['src/providers/demo/index.ts', "const m = await import('../../persistence/db.js');", 'providers-no-chat-no-db'],
     ['src/lib/money.ts', "import type { Offer } from '../domain/model/price.js';", 'lib-imports-nothing-in-app'],
+    ['commands/digest-build.ts', "import * as echarts from 'echarts';", 'chart-libraries-in-charts'],
+    ['src/charts/trend-chart.ts', "import { createDigestStore } from '../persistence/digest-store.js';", 'charts-implement-ports'],
   ])('refuses %s importing %s', (file, source, rule) => {
     expect(checkFile(file, source).map((v) => v.rule)).toContain(rule);
   });

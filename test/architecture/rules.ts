@@ -9,6 +9,7 @@ const CHAT = /^(@slack\/|botbuilder|botframework-|adaptivecards|@microsoft\/)/;
 const CLOUD = /^(@aws-sdk\/|@smithy\/|@azure\/|@azure-rest\/|@google-cloud\/|google-gax|google-auth-library)/;
 const DB = /^(drizzle-orm|pg$|pg\/|@electric-sql\/pglite)/;
 const HTTP = /^(express)/;
+const CHARTS = /^(echarts|@resvg\/|dejavu-fonts-ttf)/;
 
 export interface Rule {
   name: string;
@@ -22,25 +23,25 @@ export interface Rule {
 const app = (re: RegExp) => (t: { kind: string; path: string }) => t.kind === 'app' && re.test(t.path);
 const pkg = (re: RegExp) => (t: { kind: string; path: string }) => t.kind === 'package' && re.test(t.path);
 const any = (...fs: ((t: { kind: string; path: string }) => boolean)[]) => (t: { kind: 'app' | 'package'; path: string }) => fs.some((f) => f(t));
-const ROOMS_OUTSIDE_DOMAIN = /^(src\/(core|surfaces|providers|solvers|persistence|pricing|server|scheduler)\/|src\/(config|main)\.ts$|commands\/)/;
+const ROOMS_OUTSIDE_DOMAIN = /^(src\/(core|surfaces|providers|solvers|persistence|pricing|server|scheduler|charts)\/|src\/(config|main)\.ts$|commands\/)/;
 
 export const RULES: Rule[] = [
   {
     name: 'domain-is-pure',
     from: /^src\/domain\//,
-    forbid: any(app(ROOMS_OUTSIDE_DOMAIN), pkg(CHAT), pkg(CLOUD), pkg(DB), pkg(HTTP)),
+    forbid: any(app(ROOMS_OUTSIDE_DOMAIN), pkg(CHAT), pkg(CLOUD), pkg(DB), pkg(HTTP), pkg(CHARTS)),
     why: 'the domain imports only the domain, src/lib and yalps',
   },
   {
     name: 'commands-no-adapters',
     from: /^commands\//,
-    forbid: any(app(/^(src\/(surfaces|providers|solvers|persistence|pricing|server|scheduler)\/|src\/(config|main)\.ts$)/), pkg(CHAT), pkg(CLOUD), pkg(DB), pkg(HTTP)),
+    forbid: any(app(/^(src\/(surfaces|providers|solvers|persistence|pricing|server|scheduler|charts)\/|src\/(config|main)\.ts$)/), pkg(CHAT), pkg(CLOUD), pkg(DB), pkg(HTTP), pkg(CHARTS)),
     why: 'commands see src/core, src/domain and src/lib only',
   },
   {
     name: 'core-no-adapters',
     from: /^src\/core\//,
-    forbid: any(app(/^(src\/(surfaces|providers|solvers|persistence|pricing|server|scheduler)\/|src\/(config|main)\.ts$|commands\/)/), pkg(CHAT), pkg(CLOUD), pkg(DB), pkg(HTTP)),
+    forbid: any(app(/^(src\/(surfaces|providers|solvers|persistence|pricing|server|scheduler|charts)\/|src\/(config|main)\.ts$|commands\/)/), pkg(CHAT), pkg(CLOUD), pkg(DB), pkg(HTTP), pkg(CHARTS)),
     why: 'the command runtime knows no surface, cloud or database',
   },
   {
@@ -118,6 +119,18 @@ export const RULES: Rule[] = [
     from: /^src\/server\//,
     forbid: any(app(/^(src\/(domain|surfaces|providers|persistence|pricing|solvers|scheduler)\/|src\/(config|main)\.ts$|commands\/)/), pkg(CHAT), pkg(CLOUD), pkg(DB)),
     why: 'the shared HTTP server knows no surface, cloud or database',
+  },
+  {
+    name: 'charts-implement-ports',
+    from: /^src\/charts\//,
+    forbid: any(app(/^(src\/(core|surfaces|providers|persistence|solvers|pricing|server|scheduler)\/|src\/(config|main)\.ts$|commands\/|src\/domain\/(?!model\/|ports\/))/), pkg(CHAT), pkg(CLOUD), pkg(DB), pkg(HTTP)),
+    why: 'the chart renderer implements the ChartRenderer port: it sees src/domain/{model,ports} and src/lib only',
+  },
+  {
+    name: 'chart-libraries-in-charts',
+    from: /^(src|commands)\//,
+    forbid: (t, from) => t.kind === 'package' && CHARTS.test(t.path) && !from.startsWith('src/charts/') && from !== 'src/main.ts',
+    why: 'ECharts, resvg and the font stay inside src/charts',
   },
   {
     name: 'lib-imports-nothing-in-app',

@@ -61,4 +61,6 @@ export interface Utilization {
   cpuP95: number;
   /** null when the cloud does not report memory (EC2 without the CloudWatch agent). */
   memP95: number | null;
+  /** GPU instances: P95 GPU utilization where the cloud reports it (DCGM/NVIDIA metrics); absent or null otherwise. */
+  gpuP95?: number | null;
 }

@@ -300,6 +300,8 @@ export function simulateUtilization(inst: DemoInstance, days: number, catalog: P
     cpuP50: round1(pct(0.5)),
     cpuP95: round1(pct(0.95)),
     memP95: round1(Math.min(100, (inst.load.memP95GiB / mem) * 100)),
+    // GPU load follows the CPU load of the training jobs (the demo's stand-in for DCGM metrics).
+    ...((shape?.gpu ?? 0) > 0 ? { gpuP95: round1(Math.min(100, pct(0.95) * 1.1)) } : {}),
   };
 }
 

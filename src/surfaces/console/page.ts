@@ -104,6 +104,7 @@ export const CONSOLE_PAGE = /* html */ `<!doctype html>
         for (const m of body.messages) {
           const el = log.querySelector('[data-message-id="' + CSS.escape(m.id) + '"]');
           if (el) el.querySelector('.body').innerHTML = m.html;
+          else if (m.pushed) add('bot', m.html, 'Steward').dataset.messageId = m.id;
         }
       }
     } catch {}

@@ -21,21 +21,23 @@ const actionBody = z.object({ actionId: z.string().min(1).max(255), value: z.str
 /** Messages the console has shown, so later progress can replace one in place (polled by the page). */
 function createMessageBoard(capacity = 500) {
   let seq = 0;
-  const messages = new Map<string, { html: string; seq: number }>();
+  const messages = new Map<string, { html: string; seq: number; pushed?: boolean }>();
   return {
-    post(html: string): { id: string; seq: number } {
+    /** `pushed`: posted without a request (digests), so the page adds it instead of waiting for its answer. */
+    post(html: string, pushed = false): { id: string; seq: number } {
       const id = randomUUID().slice(0, 12);
-      messages.set(id, { html, seq: ++seq });
+      messages.set(id, { html, seq: ++seq, ...(pushed ? { pushed } : {}) });
       if (messages.size > capacity) messages.delete(messages.keys().next().value as string);
       return { id, seq };
     },
     update(id: string, html: string): boolean {
-      if (!messages.has(id)) return false;
-      messages.set(id, { html, seq: ++seq });
+      const m = messages.get(id);
+      if (!m) return false;
+      messages.set(id, { ...m, html, seq: ++seq });
       return true;
     },
     since(after: number) {
-      return { seq, messages: [...messages].filter(([, m]) => m.seq > after).map(([id, m]) => ({ id, html: m.html })) };
+      return { seq, messages: [...messages].filter(([, m]) => m.seq > after).map(([id, m]) => ({ id, html: m.html, ...(m.pushed ? { pushed: true } : {}) })) };
     },
   };
 }
@@ -81,7 +83,7 @@ export function createConsoleSurface(deps: { dispatcher: Dispatcher; log: Logger
       res.status(400).json({ error: 'expected { text, user }' });
       return;
     }
-    const result = await deps.dispatcher.run({ text: body.data.text, actor: actor(body.data.user), surface: 'console' });
+    const result = await deps.dispatcher.run({ text: body.data.text, actor: actor(body.data.user), surface: 'console', conversation: { surface: 'console', address: {} } });
     answer(res, result);
   });
 
@@ -116,6 +118,9 @@ export function createConsoleSurface(deps: { dispatcher: Dispatcher; log: Logger
     async update(ref: MessageRef, reply: Reply) {
       const id = ref.address.messageId;
       if (id && !board.update(id, toHtml(reply))) deps.log.debug({ id }, 'console message no longer on the board');
+    },
+    async post(_target, reply: Reply) {
+      return { surface: 'console', address: { messageId: board.post(toHtml(reply), true).id } };
     },
   };
   return { router, notifier };
