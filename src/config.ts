@@ -18,6 +18,8 @@ const list = z
 const int = (def: number, min: number, max: number) =>
   z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(min).max(max).default(def);
 
+const guid = (message: string) => z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, message);
+
 /** `region=value` pairs, comma separated (AZURE_SUBNET_IDS=westeurope=/subscriptions/…/subnets/app,…). */
 const regionMap = z
   .string()
@@ -83,6 +85,14 @@ export const ENV_SCHEMA = {
   SLACK_SIGNING_SECRET: z.string().min(16, "expected the Signing Secret from the Slack app's Basic Information page").optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (Socket Mode), starting with xapp-').optional(),
   SLACK_USER_GROUPS: bool(true),
+  TEAMS_APP_ID: guid('expected the Microsoft App ID of the Azure Bot resource (a GUID)').optional(),
+  TEAMS_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI'], { message: 'expected SingleTenant, MultiTenant or UserAssignedMSI' }).default('SingleTenant'),
+  TEAMS_TENANT_ID: guid("expected the app's home tenant id (Directory ID, a GUID)").optional(),
+  TEAMS_APP_PASSWORD: z.string().min(1).optional(),
+  TEAMS_CERTIFICATE_THUMBPRINT: z.string().regex(/^[0-9A-Fa-f]{40}$/, "expected the certificate's SHA-1 thumbprint (40 hex digits)").optional(),
+  TEAMS_CERTIFICATE_KEY_FILE: z.string().min(1).optional(),
+  TEAMS_ALLOWED_TENANTS: list.pipe(z.array(guid('expected a comma list of tenant ids (GUIDs)'))),
+  TEAMS_OPENID_METADATA_URL: z.url({ message: 'expected the URL of a Bot Framework OpenID metadata document' }).optional(),
   GCP_REQUESTS_PER_MINUTE: int(1500, 1, 100000),
   GCP_CONCURRENCY: int(24, 1, 64),
 };
@@ -119,6 +129,18 @@ export interface Config {
   };
   /** Set when Slack is configured: HTTP mode with a signing secret, Socket Mode with an app token. */
   slack: { botToken: string; signingSecret: string | undefined; appToken: string | undefined; userGroups: boolean } | undefined;
+  /** Set when Teams is configured (TEAMS_APP_ID): the Azure Bot's credentials and the tenants it serves. */
+  teams:
+    | {
+        appId: string;
+        appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+        tenantId: string | undefined;
+        password: string | undefined;
+        certificate: { thumbprint: string; privateKeyFile: string } | undefined;
+        allowedTenants: string[];
+        openIdMetadataUrl: string | undefined;
+      }
+    | undefined;
   aws: { regions: string[]; requestsPerSecond: number; concurrency: number };
   azure: { subscriptionIds: string[]; requestsPerSecond: number; concurrency: number; subnets: Record<string, string> };
   gcp: { projectIds: string[]; requestsPerMinute: number; concurrency: number };
@@ -129,6 +151,31 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every variable and its default.`);
     this.name = 'ConfigError';
   }
+}
+
+/** The Teams settings that only make sense together: one credential, a home tenant where the app type needs one. */
+function teamsConfigProblems(e: Env): string[] {
+  const problems: string[] = [];
+  const others = (['TEAMS_TENANT_ID', 'TEAMS_APP_PASSWORD', 'TEAMS_CERTIFICATE_THUMBPRINT', 'TEAMS_CERTIFICATE_KEY_FILE', 'TEAMS_ALLOWED_TENANTS'] as const).filter((k) => {
+    const v = e[k];
+    return Array.isArray(v) ? v.length > 0 : v !== undefined;
+  });
+  if (!e.TEAMS_APP_ID) {
+    if (others.length) problems.push(`TEAMS_APP_ID: required when ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} set (the Azure Bot's Microsoft App ID)`);
+    return problems;
+  }
+  const cert = Boolean(e.TEAMS_CERTIFICATE_THUMBPRINT || e.TEAMS_CERTIFICATE_KEY_FILE);
+  if (cert && !(e.TEAMS_CERTIFICATE_THUMBPRINT && e.TEAMS_CERTIFICATE_KEY_FILE)) problems.push('TEAMS_CERTIFICATE_THUMBPRINT and TEAMS_CERTIFICATE_KEY_FILE: set both (the thumbprint and the PEM private key file) or neither');
+  if (e.TEAMS_APP_TYPE === 'UserAssignedMSI') {
+    if (e.TEAMS_APP_PASSWORD || cert) problems.push('TEAMS_APP_PASSWORD / TEAMS_CERTIFICATE_*: leave unset with TEAMS_APP_TYPE=UserAssignedMSI (the managed identity is the credential)');
+  } else if (!e.TEAMS_APP_PASSWORD && !cert) {
+    problems.push('TEAMS_APP_PASSWORD: required (the app registration\'s client secret), or set TEAMS_CERTIFICATE_THUMBPRINT and TEAMS_CERTIFICATE_KEY_FILE, or use TEAMS_APP_TYPE=UserAssignedMSI');
+  } else if (e.TEAMS_APP_PASSWORD && cert) {
+    problems.push('TEAMS_APP_PASSWORD: set a client secret or a certificate, not both');
+  }
+  if (e.TEAMS_APP_TYPE !== 'MultiTenant' && !e.TEAMS_TENANT_ID) problems.push(`TEAMS_TENANT_ID: required with TEAMS_APP_TYPE=${e.TEAMS_APP_TYPE} (the app's home tenant, its Directory ID)`);
+  if (!e.TEAMS_ALLOWED_TENANTS.length && !e.TEAMS_TENANT_ID) problems.push('TEAMS_ALLOWED_TENANTS: required with TEAMS_APP_TYPE=MultiTenant and no TEAMS_TENANT_ID (which tenants may use this Steward)');
+  return problems;
 }
 
 /** Reads and validates the environment; throws a ConfigError naming every bad variable and what it expects. */
@@ -152,6 +199,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if ((e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) && !e.SLACK_BOT_TOKEN) slackProblems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set');
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) slackProblems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
   if (slackProblems.length) throw new ConfigError(slackProblems);
+  const teamsProblems = teamsConfigProblems(e);
+  if (teamsProblems.length) throw new ConfigError(teamsProblems);
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -183,6 +232,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     slack: e.SLACK_BOT_TOKEN
       ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, userGroups: e.SLACK_USER_GROUPS }
+      : undefined,
+    teams: e.TEAMS_APP_ID
+      ? {
+          appId: e.TEAMS_APP_ID.toLowerCase(),
+          appType: e.TEAMS_APP_TYPE,
+          tenantId: e.TEAMS_TENANT_ID?.toLowerCase(),
+          password: e.TEAMS_APP_PASSWORD,
+          certificate: e.TEAMS_CERTIFICATE_THUMBPRINT && e.TEAMS_CERTIFICATE_KEY_FILE ? { thumbprint: e.TEAMS_CERTIFICATE_THUMBPRINT, privateKeyFile: e.TEAMS_CERTIFICATE_KEY_FILE } : undefined,
+          allowedTenants: [...new Set((e.TEAMS_ALLOWED_TENANTS.length ? e.TEAMS_ALLOWED_TENANTS : e.TEAMS_TENANT_ID ? [e.TEAMS_TENANT_ID] : []).map((t) => t.toLowerCase()))],
+          openIdMetadataUrl: e.TEAMS_OPENID_METADATA_URL,
+        }
       : undefined,
     aws: { regions: e.AWS_REGIONS, requestsPerSecond: e.AWS_REQUESTS_PER_SECOND, concurrency: e.AWS_CONCURRENCY },
     azure: { subscriptionIds: e.AZURE_SUBSCRIPTION_IDS, requestsPerSecond: e.AZURE_REQUESTS_PER_SECOND, concurrency: e.AZURE_CONCURRENCY, subnets: e.AZURE_SUBNET_IDS },

@@ -38,6 +38,8 @@ import { createHighsSolver } from './solvers/highs.solver.js';
 import { CLI_USAGE, forwardToServer, runCliCommand } from './surfaces/cli/cli.js';
 import { createConsoleSurface } from './surfaces/console/router.js';
 import type { SlackSurface } from './surfaces/slack/index.js';
+import type { TeamsSurface } from './surfaces/teams/index.js';
+import { createConversationStore } from './persistence/conversation-store.js';
 
 export interface App {
   config: Config;
@@ -205,7 +207,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
   }
 }
 
-/** `npm start`: the HTTP server with probes, the console (embedded mode) and, later, Slack and Teams. */
+/** `npm start`: the HTTP server with probes, the console (embedded mode), Slack and Teams when configured. */
 export async function startServer(config: Config, opts: { log?: Logger } = {}) {
   const started = performance.now();
   const log = opts.log ?? createLogger({ level: config.logLevel });
@@ -219,6 +221,21 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     throw err;
   }
   const http = createHttpServer({ log, ready: () => app.database.ping() });
+  let teams: TeamsSurface | undefined;
+  if (config.teams) {
+    const { createTeamsSurface } = await import('./surfaces/teams/index.js');
+    const t = config.teams;
+    teams = createTeamsSurface({
+      dispatcher: app.dispatcher,
+      log,
+      auth: { appId: t.appId, appType: t.appType, tenantId: t.tenantId, password: t.password, certificate: t.certificate, openIdMetadataUrl: t.openIdMetadataUrl },
+      allowedTenants: t.allowedTenants,
+      conversations: createConversationStore(app.database.db),
+      consoleUrl: config.console && config.http.publicUrl ? new URL('/', config.http.publicUrl).toString() : undefined,
+    });
+    app.notifiers.register(teams.notifier);
+    http.app.use(teams.router);
+  }
   if (config.console) {
     const consoleSurface = createConsoleSurface({ dispatcher: app.dispatcher, log });
     app.notifiers.register(consoleSurface.notifier);
@@ -248,7 +265,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
   lock?.setUrl(address.url);
   const stopSweeper = startApprovalsSweeper(app, systemClock);
   const readyMs = Math.round(performance.now() - started);
-  log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, slack: slack?.mode ?? 'off', readyMs }, 'steward ready');
+  log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, slack: slack?.mode ?? 'off', teams: teams ? teams.path : 'off', readyMs }, 'steward ready');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -257,6 +274,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
       await http.close();
       stopSweeper();
       await slack?.stop();
+      await teams?.stop();
       await app.close();
       lock?.release();
       log.info('stopped');

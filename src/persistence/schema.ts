@@ -148,3 +148,25 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_proposal_idx').on(t.proposalId, t.id)],
 );
+
+// ─── Chat conversations (Teams proactive messaging; the teams surface) ─────────────────────────────────────
+
+/**
+ * One row per conversation a chat surface may post into unprompted: the surface's reference (service URL, bot,
+ * conversation), saved on install and on every message; `paused_reason` set while the bot may not post there.
+ */
+export const conversationRefs = pgTable(
+  'conversation_refs',
+  {
+    surface: text('surface').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    tenantId: text('tenant_id'),
+    kind: text('kind').notNull(),
+    name: text('name'),
+    reference: jsonb('reference').notNull(),
+    pausedReason: text('paused_reason'),
+    pausedAt: timestamp('paused_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.surface, t.conversationId] })],
+);

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { bootstrap, type App } from '../../src/main.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { fixedClock, actor, planOf } from '../support/approvals.js';
-import { openScratchPostgres } from '../support/db.js';
+import { openScratchPostgres, POSTGRES_SKIPPED, TEST_DATABASE_URL } from '../support/db.js';
 import type { PlanStep } from '../../src/domain/model/plan.js';
 import { refOf } from '../../src/domain/model/instance.js';
 
@@ -27,23 +27,21 @@ roles:
   operator: [console:alice]
 `;
 
-const backends: { name: string; env(): Promise<{ env: Record<string, string>; dispose(): Promise<void> }> }[] = [
+const backends: { name: string; skipped?: string; env(): Promise<{ env: Record<string, string>; dispose(): Promise<void> }> }[] = [
   { name: 'pglite', env: async () => ({ env: { STEWARD_DATA_DIR: 'memory://' }, dispose: async () => undefined }) },
-];
-if (process.env.TEST_DATABASE_URL) {
-  const url = process.env.TEST_DATABASE_URL;
-  backends.push({
+  {
     name: 'postgres',
+    ...(TEST_DATABASE_URL ? {} : { skipped: POSTGRES_SKIPPED }),
     env: async () => {
       // The scratch database's own pool stays open (idle) until dispose drops the database.
-      const scratch = await openScratchPostgres(url, 1);
+      const scratch = await openScratchPostgres(TEST_DATABASE_URL as string, 1);
       return { env: { DATABASE_URL: scratch.url }, dispose: scratch.dispose };
     },
-  });
-}
+  },
+];
 
 for (const backend of backends) {
-  describe(`approvals through the dispatcher [${backend.name}]`, () => {
+  describe.skipIf(backend.skipped !== undefined)(`approvals through the dispatcher [${backend.name}]${backend.skipped ? ` ${backend.skipped}` : ''}`, () => {
     let app: App;
     let dispose: () => Promise<void>;
     const clock = fixedClock(new Date());

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPlainText } from '../../src/core/render-text.js';
@@ -6,6 +5,7 @@ import type { Plan } from '../../src/domain/model/plan.js';
 import type { OptimizeReport } from '../../src/domain/optimizer/optimize.js';
 import type { App } from '../../src/main.js';
 import { alice, demoApp } from '../support/app.js';
+import { CHILD_TEST_TIMEOUT_MS, runCli } from '../support/spawn.js';
 
 const ESTATE = fileURLToPath(new URL('../../docs/examples/optimizer-estate.json', import.meta.url));
 const QUOTAS = 'aws/eu-west-1=44,aws/eu-central-1=12,gcp/europe-west1=8,azure/westeurope=96';
@@ -106,20 +106,16 @@ describe('failover command', () => {
 });
 
 describe('CLI', () => {
-  it('STEWARD_DEMO_ESTATE=<file> steward optimize --json prints objective, bound and per-step figures', () => {
-    const out = execFileSync(process.execPath, ['bin/steward.js', 'optimize', '--json'], {
-      env: { ...process.env, STEWARD_DATA_DIR: 'memory://', STEWARD_DEMO_ESTATE: ESTATE, STEWARD_OPT_QUOTAS: QUOTAS, LOG_LEVEL: 'silent' },
-      encoding: 'utf8',
-    });
-    const d = JSON.parse(out) as OptData;
+  it('STEWARD_DEMO_ESTATE=<file> steward optimize --json prints objective, bound and per-step figures', async () => {
+    const env = { STEWARD_DATA_DIR: 'memory://', STEWARD_DEMO_ESTATE: ESTATE, STEWARD_OPT_QUOTAS: QUOTAS, LOG_LEVEL: 'silent' };
+    const opt = await runCli(['optimize', '--json'], env);
+    expect(opt.code).toBe(0);
+    const d = JSON.parse(opt.stdout) as OptData;
     expect(d.plan.solver).toMatchObject({ objective: d.objectiveUsd, lowerBound: d.lowerBoundUsd });
     expect(typeof d.gap).toBe('number');
     expect(d.plan.steps.every((s) => typeof s.reason === 'string' && s.risk !== undefined)).toBe(true);
-    const fo = JSON.parse(execFileSync(process.execPath, ['bin/steward.js', 'failover', 'westeurope', '--json'], {
-      env: { ...process.env, STEWARD_DATA_DIR: 'memory://', STEWARD_DEMO_ESTATE: ESTATE, STEWARD_OPT_QUOTAS: QUOTAS, LOG_LEVEL: 'silent' },
-      encoding: 'utf8',
-    })) as { feasible: boolean; explanation: string[] };
+    const fo = JSON.parse((await runCli(['failover', 'westeurope', '--json'], env)).stdout) as { feasible: boolean; explanation: string[] };
     expect(fo.feasible).toBe(false);
     expect(fo.explanation[0]).toMatch(/^EU quota short by 32 vCPU/);
-  }, 180_000);
+  }, 2 * CHILD_TEST_TIMEOUT_MS);
 });

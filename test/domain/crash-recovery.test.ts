@@ -4,7 +4,6 @@
  * recorded). Recovery then runs here. Whatever the point, every step was applied at most once, and the estate ends
  * either fully rolled back or fully done.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,30 +15,36 @@ import { createPlanExecutor } from '../../src/domain/plans/execute-plan.js';
 import { createProposalStore } from '../../src/persistence/proposal-store.js';
 import { fromRoot } from '../../src/lib/paths.js';
 import { demoEstate, newProposal, otherType, planOf, resizeStep, step } from '../support/approvals.js';
-import { openScratchPostgres } from '../support/db.js';
+import { openScratchPostgres, POSTGRES_SKIPPED } from '../support/db.js';
+import { CHILD_DEADLINE_MS, CHILD_TEST_TIMEOUT_MS, killChild, spawnNode } from '../support/spawn.js';
 
 const url = process.env.TEST_DATABASE_URL;
 const POINTS = [1, 2, 3].flatMap((n) => [`before-apply:${n}`, `applied:${n}`, `recorded:${n}`]);
 
 function runChild(dbUrl: string, proposalId: string, point: string, logFile: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('test/support/crash-child.ts'), proposalId, point, logFile], {
+    // Killed at the crash point, past the deadline, and at the end of the test whatever happens.
+    const child = spawnNode(['--import', 'tsx', fromRoot('test/support/crash-child.ts'), proposalId, point, logFile], {
       cwd: fromRoot(),
       env: { ...process.env, DATABASE_URL: dbUrl },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
     let killed = false;
-    child.stdout.on('data', (d: Buffer) => {
+    const timer = setTimeout(() => {
+      killChild(child);
+      reject(new Error(`child did not reach ${point} in ${CHILD_DEADLINE_MS / 1000} s and was killed:\n${out}\n${err}`));
+    }, CHILD_DEADLINE_MS);
+    child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       if (!killed && out.includes('CRASH-POINT')) {
         killed = true;
-        child.kill('SIGKILL');
+        killChild(child);
       }
     });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.on('exit', (code, signal) => {
+      clearTimeout(timer);
       if (signal === 'SIGKILL' && killed) resolve(out);
       else reject(new Error(`child ended without reaching ${point} (code ${code}, signal ${signal}):\n${out}\n${err}`));
     });
@@ -48,7 +53,7 @@ function runChild(dbUrl: string, proposalId: string, point: string, logFile: str
 
 // Two processes share the database here (the crashing child and the recovering test), which PGlite — one
 // process's database — cannot do; the suite needs the PostgreSQL server, which .ci/run always provides.
-describe.skipIf(!url)('crash after each step → recovery applies nothing twice [postgres, child process]', () => {
+describe.skipIf(!url)(`crash after each step → recovery applies nothing twice [postgres, child process]${url ? '' : ` ${POSTGRES_SKIPPED}`}`, () => {
   let scratch: Awaited<ReturnType<typeof openScratchPostgres>>;
   let estate: Awaited<ReturnType<typeof demoEstate>>;
   const dir = mkdtempSync(join(tmpdir(), 'steward-crash-'));
@@ -123,5 +128,5 @@ describe.skipIf(!url)('crash after each step → recovery applies nothing twice 
       expect(execution?.steps.map((s) => s.status)).toEqual(expected);
       expect(reports[0]?.summary).toMatch(/Steward stopped while this plan was running/);
     }
-  }, 60_000);
+  }, CHILD_TEST_TIMEOUT_MS);
 });

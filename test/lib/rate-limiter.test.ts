@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRateLimiter } from '../../src/lib/rate-limiter.js';
 import { redactSecrets } from '../../src/lib/redact.js';
 
@@ -22,15 +22,28 @@ describe('rate limiter', () => {
   });
 
   it('lets a cancelled caller go without blocking the ones behind it', async () => {
-    const limiter = createRateLimiter({ limit: 1, intervalMs: 50 });
-    await limiter.take();
-    const ac = new AbortController();
-    const cancelled = limiter.take(ac.signal);
-    ac.abort(new Error('stop'));
-    await expect(cancelled).rejects.toThrow('stop');
-    const t = performance.now();
-    await limiter.take();
-    expect(performance.now() - t).toBeLessThan(200);
+    // The limiter's own clock and sleep (performance.now, setTimeout) on fake timers: no real-clock assertion.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const limiter = createRateLimiter({ limit: 1, intervalMs: 50 });
+      await limiter.take();
+      const ac = new AbortController();
+      const cancelled = limiter.take(ac.signal);
+      // The cancelled caller is asleep, waiting for the slot, when it gives up.
+      await vi.advanceTimersByTimeAsync(10);
+      ac.abort(new Error('stop'));
+      await expect(cancelled).rejects.toThrow('stop');
+      let granted = false;
+      const next = limiter.take().then(() => (granted = true));
+      // The next caller gets the slot the first grant frees, at 50 ms, as if the cancelled one never asked.
+      await vi.advanceTimersByTimeAsync(39);
+      expect(granted).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(granted).toBe(true);
+      await next;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -15,7 +15,7 @@ import { openDatabase, type Database } from '../../src/persistence/db.js';
 import { createProposalStore } from '../../src/persistence/proposal-store.js';
 import { approvals, auditLog, executions } from '../../src/persistence/schema.js';
 import { actor, demoEstate, planOf, step } from '../support/approvals.js';
-import { openScratchPostgres } from '../support/db.js';
+import { openScratchPostgres, POSTGRES_SKIPPED, TEST_DATABASE_URL } from '../support/db.js';
 
 const APPROVERS = 50;
 const CLICKS = 500;
@@ -71,8 +71,8 @@ function tally(outcomes: DecisionOutcome[]) {
   return t;
 }
 
-function suite(name: string, open: () => Promise<Setup>) {
-  describe(`${CLICKS} concurrent approve clicks [${name}]`, () => {
+function suite(name: string, open: () => Promise<Setup>, skipped?: string) {
+  describe.skipIf(skipped !== undefined)(`${CLICKS} concurrent approve clicks [${name}]${skipped ? ` ${skipped}` : ''}`, () => {
     let s: Setup;
     beforeAll(async () => {
       s = await open();
@@ -137,10 +137,11 @@ suite('pglite, one instance', async () => {
   };
 });
 
-const url = process.env.TEST_DATABASE_URL;
-if (url) {
-  suite('postgres, two pools', async () => {
-    const a = await openScratchPostgres(url, 10);
+const url = TEST_DATABASE_URL;
+suite(
+  'postgres, two pools',
+  async () => {
+    const a = await openScratchPostgres(url as string, 10);
     const b = await openDatabase({ kind: 'postgres', url: a.url, poolSize: 10 }, { migrate: false });
     const estate = await demoEstate(a.db, { seed: 5, instances: 30 });
     // Each replica has its own provider instance on its own pool, like two processes.
@@ -160,5 +161,6 @@ if (url) {
         await a.dispose();
       },
     };
-  });
-}
+  },
+  url ? undefined : POSTGRES_SKIPPED,
+);

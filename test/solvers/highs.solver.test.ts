@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { LinearModel } from '../../src/domain/ports/solver.port.js';
 import { createYalpsSolver } from '../../src/domain/optimizer/yalps-solver.js';
 import { createHighsSolver } from '../../src/solvers/highs.solver.js';
+import { CHILD_TEST_TIMEOUT_MS, runNode } from '../support/spawn.js';
 
 // min 3x + 2y + 4z  s.t. x + y + z ≥ 2.5, x + z ≤ 2, x ≤ 3, y ≤ 1, integers → x=2, y=1 (8); LP: 6.5.
 const model: LinearModel = {
@@ -35,21 +35,42 @@ describe('solver adapters', () => {
   });
 
   it('keeps the event loop free while HiGHS works', async () => {
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 5);
-    const cols = Array.from({ length: 60 }, (_, j) => ({ name: `x${j}`, cost: 1 + (j % 7), upper: 5, integer: true, coefs: [[j % 10, 1 + (j % 3)], [10, j % 5]] as [number, number][] }));
-    const rows = [...Array.from({ length: 10 }, (_, i) => ({ name: `r${i}`, lower: 7 + i })), { name: 'cap', upper: 400 }];
-    const res = await createHighsSolver().solve({ name: 'busy', columns: cols, rows }, { timeLimitMs: 10_000 });
-    clearInterval(timer);
-    expect(res.status).toBe('optimal');
-    expect(ticks).toBeGreaterThan(0);
+    // A market-split instance (Cornuéjols & Dawande): 6 equality rows over 50 binaries, slack minimized. Branch and
+    // bound cannot finish it in seconds, so HiGHS works until its time limit.
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const m = 6;
+    const n = 50;
+    const a = Array.from({ length: m }, () => Array.from({ length: n }, () => Math.floor(rnd() * 100)));
+    const rows = a.map((r, i) => {
+      const d = Math.floor(r.reduce((x, y) => x + y, 0) / 2);
+      return { name: `r${i}`, lower: d, upper: d };
+    });
+    const columns = [
+      ...Array.from({ length: n }, (_, j) => ({ name: `x${j}`, cost: 0, upper: 1, integer: true, coefs: a.map((r, i) => [i, r[j] as number] as [number, number]) })),
+      ...Array.from({ length: m }, (_, i) => ({ name: `over${i}`, cost: 1, coefs: [[i, 1]] as [number, number][] })),
+      ...Array.from({ length: m }, (_, i) => ({ name: `under${i}`, cost: 1, coefs: [[i, -1]] as [number, number][] })),
+    ];
+    let settled = false;
+    const solving = createHighsSolver()
+      .solve({ name: 'market-split', rows, columns }, { timeLimitMs: 4000 })
+      .finally(() => (settled = true));
+    // A timer due in the middle of the solve: were HiGHS computing on this thread, it could fire only once the
+    // solve had returned. It fires while the solve is still pending, so the event loop was free.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(settled).toBe(false);
+    const res = await solving;
+    // …and HiGHS really was busy the whole time: it stopped at its time limit, not because it had finished.
+    expect(res.message).toBe('time limit reached');
+    expect(['feasible', 'timeout']).toContain(res.status);
   });
 
-  it('works from the compiled dist/ too (what npm start runs), even when the parent runs as an ES module', () => {
+  it('works from the compiled dist/ too (what npm start runs), even when the parent runs as an ES module', { timeout: CHILD_TEST_TIMEOUT_MS }, async () => {
     const script = `const { createHighsSolver } = await import('./dist/src/solvers/highs.solver.js');
       const r = await createHighsSolver().solve(${JSON.stringify(model)}, { timeLimitMs: 10000 });
       process.stdout.write(JSON.stringify([r.status, r.objective]));`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    expect(JSON.parse(out)).toEqual(['optimal', 8]);
+    const out = await runNode(['--input-type=module', '-e', script], { env: process.env });
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual(['optimal', 8]);
   });
 });

@@ -10,11 +10,21 @@ import { openDatabase, type Database } from '../../src/persistence/db.js';
 
 export interface Backend {
   name: 'pglite' | 'postgres';
+  /** Why this backend's suites do not run here (shown in the suite's title), or undefined when they run. */
+  skipped?: string;
   open(): Promise<Database & { dispose(): Promise<void> }>;
 }
 
+/** The PostgreSQL server the suites run against, when there is one. */
+export const TEST_DATABASE_URL: string | undefined = process.env.TEST_DATABASE_URL || undefined;
+
+/** Put in the title of a PostgreSQL suite that is skipped, so the report says why instead of hiding it. */
+export const POSTGRES_SKIPPED = '(skipped: TEST_DATABASE_URL is not set; .ci/run sets it, or export TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)';
+
+/** PGlite always; PostgreSQL too, skipped (visibly, with the reason) without TEST_DATABASE_URL. */
 export function backends(): Backend[] {
-  const list: Backend[] = [
+  const url = TEST_DATABASE_URL;
+  return [
     {
       name: 'pglite',
       async open() {
@@ -22,10 +32,15 @@ export function backends(): Backend[] {
         return { ...db, dispose: () => db.close() };
       },
     },
+    {
+      name: 'postgres',
+      ...(url ? {} : { skipped: POSTGRES_SKIPPED }),
+      open: () => {
+        if (!url) throw new Error('TEST_DATABASE_URL is not set');
+        return openScratchPostgres(url);
+      },
+    },
   ];
-  const url = process.env.TEST_DATABASE_URL;
-  if (url) list.push({ name: 'postgres', open: () => openScratchPostgres(url) });
-  return list;
 }
 
 /** A fresh database on the server behind `url`, migrated, dropped on dispose. */
@@ -54,7 +69,7 @@ export async function openScratchPostgres(url: string, poolSize = 10): Promise<D
 /** Runs `suite` once per backend, with a migrated database opened before and disposed after. */
 export function describeStores(title: string, suite: (db: () => Database, backend: Backend['name']) => void): void {
   for (const backend of backends()) {
-    describe(`${title} [${backend.name}]`, () => {
+    describe.skipIf(backend.skipped !== undefined)(`${title} [${backend.name}]${backend.skipped ? ` ${backend.skipped}` : ''}`, () => {
       let database: (Database & { dispose(): Promise<void> }) | undefined;
       beforeAll(async () => {
         database = await backend.open();

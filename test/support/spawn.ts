@@ -1,13 +1,74 @@
+/**
+ * Child processes for tests (the CLI, `npm start`, crash children), made safe for a busy machine:
+ *
+ * - every child is killed when the test that started it ends, whatever the result (timeouts included), and when
+ *   the test process exits; a child also exits by itself if the test process dies (exit-with-parent.mjs);
+ * - every wait has its own generous deadline, shorter than the test's, after which the child is killed and the
+ *   error carries what it printed; readiness is polled, never assumed after a fixed sleep;
+ * - each child runs in its own process group, so a kill takes anything it started with it.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { onTestFinished } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** How long one child may take before it is killed: generous, a loaded 2-core machine is slow. Tests that start
+ * children use CHILD_TEST_TIMEOUT_MS, which leaves room for the kill and the report. */
+export const CHILD_DEADLINE_MS = 150_000;
+export const CHILD_TEST_TIMEOUT_MS = 240_000;
+
+const EXIT_WITH_PARENT = pathToFileURL(fileURLToPath(new URL('./exit-with-parent.mjs', import.meta.url))).href;
+
+const live = new Set<ChildProcess>();
+const dirs = new Set<string>();
+
+function running(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** SIGKILL to the child's whole process group (it is the group's leader, see spawnNode). */
+export function killChild(child: ChildProcess | undefined): void {
+  if (!child || !running(child) || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+process.once('exit', () => {
+  for (const c of live) killChild(c);
+  for (const d of dirs) {
+    try {
+      rmSync(d, { recursive: true, force: true });
+    } catch {
+      // a child may still be letting go of it; the OS cleans tmp
+    }
+  }
+});
+
+/** Kills `child` when the current test ends (no-op outside a test: beforeAll callers kill it in afterAll). */
+function killAtTestEnd(child: ChildProcess): void {
+  try {
+    onTestFinished(() => killChild(child));
+  } catch {
+    // not inside a test
+  }
+}
+
+/** A data folder of its own, removed when the test process exits. */
 export function tempDataDir(prefix = 'steward-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.add(d);
+  return d;
 }
 
 /** Environment for a child Steward: no inherited Steward/cloud settings, quiet logs unless asked. */
@@ -16,44 +77,126 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/steward.js', ...args], { cwd: ROOT, env: childEnv(env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+/** `node <args>` in its own process group, tracked, killed at test end and on exit. */
+export function spawnNode(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string }): ChildProcess {
+  const child = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...opts.env, STEWARD_TEST_PARENT_PID: String(process.pid) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  killAtTestEnd(child);
+  return child;
 }
 
-/** Starts `node dist/src/main.js` (what `npm start` runs) and resolves with its URL once it prints it. */
-export function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const tail = (s: string, n = 4000) => (s.length > n ? `…${s.slice(-n)}` : s);
+
+/** Runs `node <args>` to its end; past the deadline the child is killed and the promise rejects with its output. */
+export function runNode(args: string[], opts: { env: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string }): Promise<ChildResult> {
+  const timeoutMs = opts.timeoutMs ?? CHILD_DEADLINE_MS;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env: childEnv({ PORT: '0', LOG_LEVEL: 'info', ...env }) });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${out}`)), 30_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /open (http:\/\/[^/\s]+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] as string, output: () => out });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => {
+    const child = spawnNode(args, opts);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      killChild(child);
+      reject(new Error(`node ${args.join(' ').slice(0, 200)} did not finish in ${timeoutMs / 1000} s and was killed.\nstdout:\n${tail(stdout)}\nstderr:\n${tail(stderr)}`));
+    }, timeoutMs);
+    child.on('error', (err) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
     });
   });
 }
 
+/** `steward <args>` (bin/steward.js, what `npx steward` runs) with a clean environment plus `env`. */
+export function runCli(args: string[], env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<ChildResult> {
+  return runNode(['bin/steward.js', ...args], { env: childEnv(env), ...opts });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  /** Sends the signal and resolves with the exit code; kills the process if it has not exited by the deadline. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+  kill(): void;
+}
+
+/**
+ * Starts `node dist/src/main.js` (what `npm start` runs) and resolves once it is ready: it printed its URL and
+ * /readyz answers 200. Past the deadline, or if it exits first, it is killed and the promise rejects with what it
+ * printed. The caller stops it (afterAll); it is killed anyway when the test process exits.
+ */
+export function startServerProcess(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const timeoutMs = opts.timeoutMs ?? CHILD_DEADLINE_MS;
+  const deadline = Date.now() + timeoutMs;
+  const child = spawnNode(['dist/src/main.js'], { env: childEnv({ PORT: '0', LOG_LEVEL: 'info', ...env }) });
+  let out = '';
+  const onData = (d: Buffer) => (out += d.toString());
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exit = exited(child);
+  const handle = (url: string): ServerProcess => ({
+    child,
+    url,
+    output: () => out,
+    async stop(signal = 'SIGTERM', stopTimeoutMs = 60_000) {
+      if (running(child)) child.kill(signal);
+      const timer = setTimeout(() => killChild(child), stopTimeoutMs);
+      try {
+        return await exit;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    kill: () => killChild(child),
+  });
+
+  return (async () => {
+    let exitedEarly: number | null | undefined;
+    void exit.then((code) => (exitedEarly = code));
+    const fail = (why: string) => {
+      killChild(child);
+      return new Error(`${why}:\n${tail(out)}`);
+    };
+    let url: string | undefined;
+    while (Date.now() < deadline) {
+      if (exitedEarly !== undefined) throw fail(`server exited with ${exitedEarly}`);
+      url ??= /open (http:\/\/[^/\s]+)\//.exec(out)?.[1];
+      if (url) {
+        try {
+          const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) });
+          if (res.status === 200) return handle(url);
+        } catch {
+          // not listening yet, or too busy to answer: poll again
+        }
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw fail(`server was not ready within ${timeoutMs / 1000} s`);
+  })();
+}
+
+/** Resolves with the exit code (null when killed by a signal) once the child has exited. */
 export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
+    if (!running(child)) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
   });
 }

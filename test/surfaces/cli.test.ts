@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDataDir } from '../support/spawn.js';
+import { CHILD_TEST_TIMEOUT_MS, runCli, tempDataDir } from '../support/spawn.js';
 
-describe('steward CLI (bin/steward.js)', () => {
-  const dataDir = tempDataDir('steward-cli-');
+// Each test has a data folder of its own: a CLI child that is slow or killed never holds another test's lock.
+describe('steward CLI (bin/steward.js)', { timeout: CHILD_TEST_TIMEOUT_MS }, () => {
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { STEWARD_DATA_DIR: tempDataDir('steward-cli-'), ...env });
 
   it('prints inventory as JSON with instances of all three providers', async () => {
-    const r = await runCli(['inventory', '--json'], { STEWARD_DATA_DIR: dataDir });
+    const r = await cli(['inventory', '--json']);
     expect(r.code).toBe(0);
     const data = JSON.parse(r.stdout) as { instances: Record<string, unknown>[] };
     expect(new Set(data.instances.map((i) => i.provider))).toEqual(new Set(['aws', 'azure', 'gcp']));
@@ -15,40 +16,41 @@ describe('steward CLI (bin/steward.js)', () => {
   });
 
   it('exits 2 with a did-you-mean for an unknown command', async () => {
-    const r = await runCli(['invetory'], { STEWARD_DATA_DIR: dataDir });
+    const r = await cli(['invetory']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Did you mean `inventory`?');
     expect(r.stdout).toBe('');
   });
 
   it('exits 2 with the way to list commands for a command with nothing close', async () => {
-    const r = await runCli(['frobnicate'], { STEWARD_DATA_DIR: dataDir });
+    const r = await cli(['frobnicate']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Unknown command `frobnicate`');
     expect(r.stderr).toContain('help');
   });
 
   it('exits 2 on a bad option and prints a JSON error with --json', async () => {
-    const r = await runCli(['inventory', '--limit', 'lots', '--json'], { STEWARD_DATA_DIR: dataDir });
+    const r = await cli(['inventory', '--limit', 'lots', '--json']);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ error: { outcome: 'usage' } });
   });
 
   it('keeps a change made through one run for the next (shared embedded database)', async () => {
-    const a = await runCli(['demo', 'reset', '--seed', '3', '--instances', '9', '--json'], { STEWARD_DATA_DIR: dataDir, STEWARD_DEMO_SEED: '3', STEWARD_DEMO_INSTANCES: '9' });
+    const env = { STEWARD_DATA_DIR: tempDataDir('steward-cli-'), STEWARD_DEMO_SEED: '3', STEWARD_DEMO_INSTANCES: '9' };
+    const a = await runCli(['demo', 'reset', '--seed', '3', '--instances', '9', '--json'], env);
     expect(a.code).toBe(0);
-    const b = await runCli(['inventory', '--json'], { STEWARD_DATA_DIR: dataDir, STEWARD_DEMO_SEED: '3', STEWARD_DEMO_INSTANCES: '9' });
+    const b = await runCli(['inventory', '--json'], env);
     expect((JSON.parse(b.stdout) as { total: number }).total).toBe(9);
   });
 
   it('names a bad environment variable and exits 78', async () => {
-    const r = await runCli(['inventory'], { STEWARD_DATA_DIR: dataDir, STEWARD_PROVIDERS: 'oracle' });
+    const r = await cli(['inventory'], { STEWARD_PROVIDERS: 'oracle' });
     expect(r.code).toBe(78);
     expect(r.stderr).toContain('STEWARD_PROVIDERS');
   });
 
   it('prints usage without a command', async () => {
-    const r = await runCli([], { STEWARD_DATA_DIR: dataDir });
+    const r = await cli([]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('Usage: steward <command>');
   });

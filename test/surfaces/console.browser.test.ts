@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineAction, defineCommand } from '../../src/core/command.js';
@@ -11,7 +10,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { createHttpServer } from '../../src/server/http.js';
 import { createConsoleSurface } from '../../src/surfaces/console/router.js';
 import { launchChromium } from '../support/browser.js';
-import { startServerProcess, tempDataDir } from '../support/spawn.js';
+import { CHILD_TEST_TIMEOUT_MS, startServerProcess, tempDataDir, type ServerProcess } from '../support/spawn.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -21,14 +20,15 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('console in headless Chromium, against npm start', () => {
-  let child: ChildProcess;
+describe('console in headless Chromium, against npm start', { timeout: CHILD_TEST_TIMEOUT_MS }, () => {
+  let server: ServerProcess | undefined;
   let url: string;
   beforeAll(async () => {
-    ({ child, url } = await startServerProcess({ STEWARD_DATA_DIR: tempDataDir('steward-console-') }));
-  });
-  afterAll(() => {
-    child?.kill('SIGTERM');
+    server = await startServerProcess({ STEWARD_DATA_DIR: tempDataDir('steward-console-') });
+    url = server.url;
+  }, CHILD_TEST_TIMEOUT_MS);
+  afterAll(async () => {
+    await server?.stop();
   });
 
   it('types inventory and sees a table of instances', async () => {

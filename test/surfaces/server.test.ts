@@ -1,19 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
-import { exited, runCli, startServerProcess, tempDataDir } from '../support/spawn.js';
+import { CHILD_TEST_TIMEOUT_MS, runCli, startServerProcess, tempDataDir, type ServerProcess } from '../support/spawn.js';
 
-describe('npm start (dist/src/main.js) on the embedded database', () => {
+describe('npm start (dist/src/main.js) on the embedded database', { timeout: CHILD_TEST_TIMEOUT_MS }, () => {
   const dataDir = tempDataDir('steward-server-');
-  let child: ChildProcess;
+  let server: ServerProcess | undefined;
   let url: string;
 
   beforeAll(async () => {
-    ({ child, url } = await startServerProcess({ STEWARD_DATA_DIR: dataDir }));
-  });
+    server = await startServerProcess({ STEWARD_DATA_DIR: dataDir });
+    url = server.url;
+  }, CHILD_TEST_TIMEOUT_MS);
   afterAll(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    server?.kill();
   });
 
   it('answers /healthz and /readyz', async () => {
@@ -42,8 +42,10 @@ describe('npm start (dist/src/main.js) on the embedded database', () => {
   });
 
   it('escapes what a user typed in the reply', async () => {
-    const res = await fetch(`${url}/api/command`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'inventory --tag app=<img src=x onerror=alert(1)>' }) });
+    // An unknown command is echoed back in the reply: the markup must arrive as text, not as an element.
+    const res = await fetch(`${url}/api/command`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: '"<img src=x onerror=alert(1)>"' }) });
     const body = (await res.json()) as { html: string };
+    expect(body.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(body.html).not.toContain('<img');
   });
 
@@ -58,8 +60,7 @@ describe('npm start (dist/src/main.js) on the embedded database', () => {
   });
 
   it('shuts down gracefully on SIGTERM and releases the data folder', async () => {
-    child.kill('SIGTERM');
-    expect(await exited(child)).toBe(0);
+    expect(await server?.stop('SIGTERM')).toBe(0);
     expect(existsSync(join(dataDir, 'steward.lock'))).toBe(false);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * Replaces a posted Slack message in place: chat.update for channel messages (no time limit), the message's
- * response_url for ephemeral ones (which chat.update cannot touch). Updates to one message are applied in order,
- * one at a time, so a late "step 2 of 5" can never overwrite "done".
+ * response_url for ephemeral ones (which chat.update cannot touch). The ordering of updates to one message and
+ * the retry policy are the shared delivery's (src/core/delivery.ts); this file only says how Slack replaces one.
  */
 import type { webApi } from '@slack/bolt';
 import type { MessageRef } from '../../core/command.js';
-import type { Notifier } from '../../core/notifier.js';
+import { createMessageNotifier, type MessageNotifier, type SendQueue } from '../../core/delivery.js';
+import type { ChannelTarget } from '../../core/notifier.js';
 import type { Reply } from '../../core/reply.js';
 import type { Logger } from '../../lib/logger.js';
 import { renderBlockKit } from './render.js';
@@ -21,20 +22,22 @@ export function slackRef(a: { channel?: string | undefined; ts?: string | undefi
   return { surface: 'slack', address };
 }
 
-export interface SlackNotifier extends Notifier {
-  /** Resolves when every queued update has been sent (tests, shutdown). */
-  idle(): Promise<void>;
-}
+export type SlackNotifier = MessageNotifier;
 
-export function createSlackNotifier(deps: { client: webApi.WebClient; log: Logger; budgetFor: (url: string) => ResponseUrlBudget }): SlackNotifier {
-  const queues = new Map<string, Promise<void>>();
-
+export function createSlackNotifier(deps: {
+  client: webApi.WebClient;
+  sends: SendQueue;
+  log: Logger;
+  budgetFor: (url: string) => ResponseUrlBudget;
+  /** Posts a new message to a channel (digests, watch proposals). */
+  post?: (target: ChannelTarget, reply: Reply) => Promise<MessageRef>;
+}): SlackNotifier {
   async function apply(ref: MessageRef, reply: Reply): Promise<void> {
     const { channel, ts, responseUrl, ephemeral } = ref.address;
     const msg = renderBlockKit(reply);
     if (channel && ts && ephemeral !== 'true') {
       try {
-        await deps.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks });
+        await deps.sends.send(channel, () => deps.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks }));
         return;
       } catch (err) {
         // Posted through response_url in a channel the bot is not in: chat.update cannot reach it, response_url can.
@@ -50,21 +53,10 @@ export function createSlackNotifier(deps: { client: webApi.WebClient; log: Logge
     throw new Error('this Slack message reference has neither channel+ts nor a response_url');
   }
 
-  return {
+  return createMessageNotifier({
     surface: 'slack',
-    update(ref, reply) {
-      const key = ref.address.channel && ref.address.ts ? `${ref.address.channel}:${ref.address.ts}` : (ref.address.responseUrl ?? '');
-      const prev = queues.get(key) ?? Promise.resolve();
-      const next = prev.catch(() => undefined).then(() => apply(ref, reply));
-      const tail = next.catch(() => undefined);
-      queues.set(key, tail);
-      void tail.then(() => {
-        if (queues.get(key) === tail) queues.delete(key);
-      });
-      return next;
-    },
-    async idle() {
-      while (queues.size) await Promise.all([...queues.values()]);
-    },
-  };
+    keyOf: (ref) => (ref.address.channel && ref.address.ts ? `${ref.address.channel}:${ref.address.ts}` : (ref.address.responseUrl ?? '')),
+    apply,
+    ...(deps.post ? { post: deps.post } : {}),
+  });
 }

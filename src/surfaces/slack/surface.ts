@@ -3,10 +3,11 @@
  *
  * Ack first: in HTTP mode the receiver (receiver.ts) answers a signed slash command or click with an empty 200
  * before Bolt's middleware runs, and Bolt's processing and the command wait in the ack-first queue until the
- * requests still arriving have been acked. A command still running after `workingNoticeMs` shows an ephemeral
- * "working…" note, which progress updates and the answer replace. Ephemeral answers go through response_url;
- * channel answers through chat.postMessage (so they have a ts that chat.update can replace later), falling back
- * to response_url where the bot may not post (DMs, private channels it is not in).
+ * requests still arriving have been acked. What happens next is the shared delivery's (src/core/delivery.ts): a
+ * command still running after `workingNoticeMs` shows a "working…" note, which progress updates and the answer
+ * replace, and every Web API send goes through its retry policy. delivery.ts here is Slack's thin sender:
+ * ephemeral answers through response_url, channel answers through chat.postMessage (so they have a ts that
+ * chat.update can replace later), falling back to response_url where the bot may not post.
  *
  * HTTP mode mounts on the shared HTTP server (`http.listener` at /slack/events, ahead of express); Socket Mode
  * (SLACK_APP_TOKEN) opens a websocket to Slack instead and needs no public URL.
@@ -14,17 +15,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { MessageRef } from '../../core/command.js';
-import type { Dispatcher, DispatchResult } from '../../core/dispatch.js';
+import { createDelivery, createSendQueue } from '../../core/delivery.js';
+import type { Dispatcher } from '../../core/dispatch.js';
 import type { Notifier } from '../../core/notifier.js';
 import type { Reply } from '../../core/reply.js';
 import type { Logger } from '../../lib/logger.js';
 import { createAckFirstQueue } from './ack-first.js';
 import { createDeliveryDedupe, type DeliveryDedupe } from './dedupe.js';
-import { createIdentityResolver, type Actor } from './identity.js';
+import { createSlackAnswerSender, postMessage, slackErrorCode, slackSendVerdict } from './delivery.js';
+import { createIdentityResolver } from './identity.js';
 import { createSlackNotifier, slackRef, type SlackNotifier } from './notifier.js';
 import { AckFirstReceiver } from './receiver.js';
 import { clip, escapeMrkdwn, renderBlockKit, stripActionSuffix } from './render.js';
-import { createResponseUrlPoster, ResponseUrlBudget, type ResponseUrlPayload, type ResponseUrlPoster } from './response-url.js';
+import { createResponseUrlPoster, ResponseUrlBudget, type ResponseUrlPoster } from './response-url.js';
 
 /** Where HTTP mode takes slash commands and interactivity; manifests/slack/manifest.yaml points both here. */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -74,11 +77,6 @@ export interface SlackSurface {
 }
 
 const FATAL_AUTH = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
-/** Post errors that mean "the bot cannot post here", so the answer goes through response_url instead. */
-const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'ekm_access_denied', 'team_access_not_granted', 'missing_scope']);
-/** Interim notes keep back this many response_url uses: one for the answer, one to delete the note. */
-const RESERVE_FOR_ANSWER = 2;
-const PROGRESS_MIN_INTERVAL_MS = 2000;
 
 function boltLogger(log: Logger): BoltLogger {
   const l = log.child({ component: 'slack-bolt' });
@@ -97,23 +95,28 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
-function slackErrorCode(err: unknown): string | undefined {
-  const e = err as { data?: { error?: string }; code?: string };
-  return e?.data?.error;
-}
-
 export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
   const log = opts.log.child({ surface: 'slack' });
   const mode: SlackSurface['mode'] = opts.appToken ? 'socket' : 'http';
   if (mode === 'http' && !opts.signingSecret) throw new Error('Slack HTTP mode needs a signing secret (SLACK_SIGNING_SECRET)');
-  const workingNoticeMs = opts.workingNoticeMs ?? 1000;
   const dedupe = opts.dedupe ?? createDeliveryDedupe();
-  const client = new webApi.WebClient(opts.botToken, {
+  // Lookups (auth.test, user groups) keep the SDK's own retries; deliveries (chat.*) are retried by the shared
+  // policy only, so the SDK hands rate limits back to it instead of waiting them out itself.
+  const lookups = new webApi.WebClient(opts.botToken, {
     logger: boltLogger(log),
     logLevel: LogLevel.WARN,
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
     ...opts.clientOptions,
   });
+  const client = new webApi.WebClient(opts.botToken, {
+    logger: boltLogger(log),
+    logLevel: LogLevel.WARN,
+    ...opts.clientOptions,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+  const sends = createSendQueue({ classify: slackSendVerdict, log });
+  const delivery = createDelivery({ log, ...(opts.workingNoticeMs !== undefined ? { workingNoticeMs: opts.workingNoticeMs } : {}) });
   const postResponse: ResponseUrlPoster = createResponseUrlPoster(opts.allowResponseUrl ? { allow: opts.allowResponseUrl } : {});
   const budgets = new Map<string, ResponseUrlBudget>();
   const budgetFor = (url: string): ResponseUrlBudget => {
@@ -125,8 +128,22 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
     }
     return b;
   };
-  const notifier: SlackNotifier = createSlackNotifier({ client, log, budgetFor });
-  const identity = createIdentityResolver({ client, log, groups: opts.userGroups ?? false });
+  const postToChannel = async (channel: string, reply: Reply): Promise<MessageRef> => {
+    const res = await postMessage(client, sends, channel, renderBlockKit(reply));
+    return slackRef({ channel: res.channel ?? channel, ts: res.ts });
+  };
+  const notifier: SlackNotifier = createSlackNotifier({
+    client,
+    sends,
+    log,
+    budgetFor,
+    post: async (target, reply) => {
+      const channel = target.address.channel;
+      if (!channel) throw new Error('a Slack post needs { channel }');
+      return postToChannel(channel, reply);
+    },
+  });
+  const identity = createIdentityResolver({ client: lookups, log, groups: opts.userGroups ?? false });
   let botId = opts.botId;
   let botUserId = opts.botUserId;
 
@@ -159,95 +176,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
     log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'slack request failed');
   });
 
-  /** An ephemeral "working…" note, shown only if the work is slow, updated with progress, removed by the answer. */
-  function workingNote(budget: ResponseUrlBudget | undefined, what: string, canReplace: boolean) {
-    let status = '';
-    let shown = false;
-    let lastAt = 0;
-    let done = false;
-    let pending: Promise<unknown> = Promise.resolve();
-    const payload = (): ResponseUrlPayload => {
-      const t = `:hourglass_flowing_sand: Working on ${what}…${status ? ` ${escapeMrkdwn(clip(status, 500))}` : ''}`;
-      return { response_type: 'ephemeral', replace_original: shown && canReplace, text: t, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: t }] }] };
-    };
-    const show = () => {
-      if (!budget || done || (shown && !canReplace)) return;
-      const p = payload();
-      lastAt = Date.now();
-      pending = pending
-        .then(() => budget.send(p, RESERVE_FOR_ANSWER))
-        .then((sent) => {
-          if (sent) shown = true;
-        })
-        .catch((err: unknown) => log.debug({ err: { message: (err as Error).message } }, 'working note not posted'));
-    };
-    const timer = setTimeout(show, workingNoticeMs);
-    return {
-      progress: async (t: string) => {
-        status = t;
-        if (shown && Date.now() - lastAt >= PROGRESS_MIN_INTERVAL_MS) show();
-      },
-      /** Stops the note; true when one is on screen (the answer should replace or delete it). */
-      async finish(): Promise<boolean> {
-        done = true;
-        clearTimeout(timer);
-        await pending;
-        return shown;
-      },
-    };
-  }
-
-  /** The answer to a command or click, where its visibility says; falls back to plain text if Slack refuses blocks. */
-  async function deliver(args: {
-    result: DispatchResult;
-    actor: Actor;
-    channel: string | undefined;
-    budget: ResponseUrlBudget | undefined;
-    noteShown: boolean;
-    /** Whether replace_original would replace our note (commands) rather than the message clicked (actions). */
-    noteReplaceable: boolean;
-    footer?: string;
-  }): Promise<void> {
-    const { result, budget } = args;
-    const reply = result.reply;
-    const ephemeral = reply.visibility === 'ephemeral' || result.outcome !== 'ok';
-    if (ephemeral) {
-      if (!budget) return;
-      const msg = renderBlockKit(reply);
-      const payload: ResponseUrlPayload = { response_type: 'ephemeral', replace_original: args.noteShown && args.noteReplaceable, ...msg };
-      try {
-        if (!(await budget.send(payload))) log.warn('response_url used up (5 messages or 30 minutes); the answer was not delivered');
-      } catch (err) {
-        log.warn({ err: { message: (err as Error).message } }, 'response_url refused the answer; sending plain text');
-        await budget.send({ response_type: 'ephemeral', replace_original: false, text: clip(msg.text, 3000) });
-      }
-      return;
-    }
-    const msg = renderBlockKit(reply, args.footer ? { footer: args.footer } : {});
-    let posted = false;
-    if (args.channel) {
-      try {
-        await client.chat.postMessage({ channel: args.channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
-        posted = true;
-      } catch (err) {
-        const code = slackErrorCode(err);
-        if (!code || !CANNOT_POST.has(code)) log.warn({ err: { message: (err as Error).message, code } }, 'chat.postMessage failed; answering through response_url');
-      }
-    }
-    const deleteNote = async () => {
-      if (!args.noteShown || !args.noteReplaceable || !budget) return;
-      await budget.send({ delete_original: true }).catch((err: unknown) => log.debug({ err: { message: (err as Error).message } }, 'working note not deleted'));
-    };
-    if (posted) {
-      await deleteNote();
-      return;
-    }
-    // Through response_url the note goes first: once the answer is posted there, "original" could mean either.
-    await deleteNote();
-    if (!budget || !(await budget.send({ response_type: 'in_channel', replace_original: false, ...msg }))) log.warn({ channel: args.channel }, 'the answer could not be posted');
-  }
-
-  // One root slash command. Any name routes here (the manifest decides which): `/cloud`, `/cloud-staging`, …
+    // One root slash command. Any name routes here (the manifest decides which): `/cloud`, `/cloud-staging`, …
   app.command(/^\/.+/, async ({ ack, command }) => {
     await ack();
     if (mode === 'socket') ackFirst.acked();
@@ -258,24 +187,18 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
     track(async () => {
       const budget = command.response_url ? budgetFor(command.response_url) : undefined;
       const shownCommand = `${command.command} ${command.text}`.trim();
-      const note = workingNote(budget, `\`${escapeMrkdwn(clip(shownCommand, 200).replace(/`/g, "'"))}\``, true);
-      let result: DispatchResult;
-      let actor: Actor;
-      let noteShown = false;
-      try {
-        actor = await identity.actor({ id: command.user_id, name: command.user_name });
-        result = await opts.dispatcher.run({ text: command.text ?? '', actor, surface: 'slack', progress: note.progress });
-      } finally {
-        noteShown = await note.finish();
-      }
-      await deliver({
-        result,
-        actor,
-        channel: command.channel_id,
+      const sender = createSlackAnswerSender({
+        client,
+        sends,
+        log,
         budget,
-        noteShown,
-        noteReplaceable: true,
+        channel: command.channel_id,
+        kind: 'command',
         footer: `<@${command.user_id}> ran \`${escapeMrkdwn(clip(shownCommand, 200).replace(/`/g, "'"))}\``,
+      });
+      await delivery.respond(sender, shownCommand, async (progress) => {
+        const actor = await identity.actor({ id: command.user_id, name: command.user_name });
+        return opts.dispatcher.run({ text: command.text ?? '', actor, surface: 'slack', progress });
       });
     });
   });
@@ -296,34 +219,11 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
       const ref = slackRef({ channel, ts, responseUrl: body.response_url, ephemeral: container.is_ephemeral === true });
       const budget = body.response_url ? budgetFor(body.response_url) : undefined;
       // replace_original would replace the clicked card, so the note is posted once and never replaced.
-      const note = workingNote(budget, 'it', false);
-      let result: DispatchResult;
-      let actor: Actor;
-      try {
-        actor = await identity.actor({ id: body.user.id, name: body.user.name ?? body.user.username });
-        result = await opts.dispatcher.action({
-          actionId: stripActionSuffix(action.action_id),
-          value: action.value ?? '',
-          actor,
-          surface: 'slack',
-          message: ref,
-          progress: note.progress,
-        });
-      } finally {
-        await note.finish();
-      }
-      if (result.replace && result.outcome === 'ok') {
-        try {
-          await notifier.update(ref, result.reply);
-          return;
-        } catch (err) {
-          // The card could not be replaced (deleted, too old): the clicker still learns what happened.
-          log.warn({ err: { message: (err as Error).message } }, 'could not update the clicked message; answering the clicker');
-          await deliver({ result: { ...result, reply: { ...result.reply, visibility: 'ephemeral' } }, actor, channel, budget, noteShown: false, noteReplaceable: false });
-          return;
-        }
-      }
-      await deliver({ result, actor, channel, budget, noteShown: false, noteReplaceable: false });
+      const sender = createSlackAnswerSender({ client, sends, log, budget, channel, kind: 'click', clicked: { ref, notifier } });
+      await delivery.respond(sender, undefined, async (progress) => {
+        const actor = await identity.actor({ id: body.user.id, name: body.user.name ?? body.user.username });
+        return opts.dispatcher.action({ actionId: stripActionSuffix(action.action_id), value: action.value ?? '', actor, surface: 'slack', message: ref, progress });
+      });
     });
   });
 
@@ -331,15 +231,11 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
     mode,
     http: receiver instanceof AckFirstReceiver ? { path: opts.endpoint ?? SLACK_EVENTS_PATH, listener: receiver.listener } : undefined,
     notifier,
-    async post(channel, reply) {
-      const msg = renderBlockKit(reply);
-      const res = await client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
-      return slackRef({ channel: res.channel ?? channel, ts: res.ts });
-    },
+    post: postToChannel,
     async start() {
       if (!botId || !botUserId) {
         try {
-          const who = await client.auth.test();
+          const who = await lookups.auth.test();
           botId = who.bot_id ?? botId;
           botUserId = who.user_id ?? botUserId;
           log.info({ team: who.team, bot: who.user }, 'slack bot token accepted');
