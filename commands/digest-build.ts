@@ -78,7 +78,8 @@ async function chartOf(ctx: CommandContext, d: CostDigest): Promise<ImageBlock |
   if (!charts || known.length < 2) return undefined;
   const marks = d.anomalies.filter((a) => a.scope === 'total').map((a) => d.series.days.indexOf(a.day)).filter((i) => i >= 0);
   try {
-    const input = { title: 'Daily cost, last 30 days (all clouds)', days: d.series.days, actual: d.series.actual, expected: d.series.expected, low: d.series.low, high: d.series.high, anomalies: marks, width: 600, height: 240 };
+    // 540×220 without a drawn title: small enough (~16 KB base64) to sit inline in a Teams card (24 KB) with the digest.
+    const input = { title: '', days: d.series.days, actual: d.series.actual, expected: d.series.expected, low: d.series.low, high: d.series.high, anomalies: marks, width: 540, height: 220 };
     // The same series draws the same picture: reuse the last one (previews and several subscriptions on one day).
     const key = JSON.stringify(input);
     const png = lastChart?.key === key ? lastChart.png : await charts.trend(input);
@@ -88,7 +89,7 @@ async function chartOf(ctx: CommandContext, d: CostDigest): Promise<ImageBlock |
       `Daily cost over the last 30 days (all clouds): ${usd(known[0] as number)} on ${first} to ${usd(known.at(-1) as number)} on ${d.series.days.at(-1)}` +
       (d.anomalies.some((a) => a.scope === 'total') ? `, anomalies on ${d.anomalies.filter((a) => a.scope === 'total').map((a) => a.day).join(', ')}` : '') +
       '; dashed: expected, shaded: 80% band.';
-    return { type: 'image', title: 'Daily cost, last 30 days', alt, pngBase64: Buffer.from(png.png).toString('base64'), width: png.width, height: png.height };
+    return { type: 'image', title: 'Daily cost, last 30 days (all clouds)', alt, pngBase64: Buffer.from(png.png).toString('base64'), width: png.width, height: png.height };
   } catch (err) {
     ctx.log.warn({ err: { message: (err as Error).message } }, 'trend chart not rendered');
     return undefined;

@@ -10,6 +10,7 @@ import { fromRoot } from '../../src/lib/paths.js';
 import { bootstrap, type App } from '../../src/main.js';
 import { auditLog } from '../../src/persistence/schema.js';
 import { renderBlockKit } from '../../src/surfaces/slack/render.js';
+import { renderAdaptiveCard, TEAMS_LIMITS } from '../../src/surfaces/teams/render.js';
 import { alice } from '../support/app.js';
 
 const NOW = new Date('2026-11-20T10:00:00Z');
@@ -57,7 +58,7 @@ describe('digest preview cost (fixed demo estate, fixed day)', () => {
     expect(d.forecast.method).toMatch(/^least squares on \d+ clean days .*80% band; month-end = month-to-date actual \+ 11 predicted days$/);
     // The seeded spike: Google Cloud two days before today.
     expect(d.anomalies.map((a) => `${a.scope}:${a.day}`)).toContain('gcp:2026-11-18');
-    expect(d.chart).toMatchObject({ width: 600, height: 240 });
+    expect(d.chart).toMatchObject({ width: 540, height: 220 });
     expect(d.byProvider.reduce((s, g) => s + g.monthlyUsd, 0)).toBeCloseTo(d.totalMonthlyUsd, 1);
     // GPU instances are judged by GPU utilization.
     expect(d.underused.filter((u) => u.name.startsWith('train-')).every((u) => u.metric === 'gpu')).toBe(true);
@@ -69,6 +70,13 @@ describe('digest preview cost (fixed demo estate, fixed day)', () => {
     expect(r.reply.blocks.some((b) => b.type === 'image')).toBe(true);
     expect(renderBlockKit(r.reply).blocks.length).toBeLessThanOrEqual(50);
     golden('cost-digest.txt', toPlainText(r.reply));
+  });
+
+  it('fits one Teams message (28 KB) with the chart inline', async () => {
+    const r = await run('digest preview cost');
+    const message = renderAdaptiveCard(r.reply);
+    expect(Buffer.byteLength(JSON.stringify(message), 'utf8')).toBeLessThanOrEqual(TEAMS_LIMITS.messageBytes);
+    expect(JSON.stringify(message)).toContain('data:image/png;base64,');
   });
 });
 

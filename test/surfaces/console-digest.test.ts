@@ -34,7 +34,7 @@ it('digest preview cost shows the forecast, anomalies and the chart inline; secu
   const cost = await post('/api/command', { text: 'digest preview cost', user: 'alice' });
   expect(cost.outcome).toBe('ok');
   const html = String(cost.html);
-  expect(html).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/]{1000,}={0,2}" width="600" height="240" alt="Daily cost over the last 30 days/);
+  expect(html).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/]{1000,}={0,2}" width="540" height="220" alt="Daily cost over the last 30 days/);
   expect(html).toContain('Month-end forecast');
   expect(html).toContain('Cost anomalies');
   expect(html).toContain('data-action-id="digest.optimize"');

@@ -1,5 +1,6 @@
 /** Renders the digest's trend chart on the server (src/charts implements it with ECharts and resvg). */
 export interface TrendChartInput {
+  /** Drawn at the top when not empty (the surfaces already caption the picture with the ImageBlock's title). */
   title: string;
   /** One label per day (`11-03`). */
   days: string[];
