@@ -1,10 +1,10 @@
 import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import { code, reply } from '../src/core/reply.js';
-import { isCloud, REGIONS } from '../src/domain/model/cloud.js';
+import { isCloud } from '../src/domain/model/cloud.js';
 import { planFailover } from '../src/domain/optimizer/failover.js';
 import { REFRESH_FLAG, gapBlocks } from './format.js';
-import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, explanationBlocks, quotaBlock, settingsFor, utilizationFor } from './optimizer-shared.js';
+import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, enabledClouds, explanationBlocks, knownRegions, quotaBlock, settingsFor, utilizationFor } from './optimizer-shared.js';
 import { planBlocks } from './plan-format.js';
 
 export const failoverCommand = defineCommand({
@@ -22,9 +22,12 @@ export const failoverCommand = defineCommand({
   flags: { quota: QUOTA_FLAG, headroom: HEADROOM_FLAG, lookback: LOOKBACK_FLAG, refresh: REFRESH_FLAG },
   async run(ctx, { flags, args }) {
     const raw = (args[0] ?? '').trim().toLowerCase();
-    const known = new Set([...Object.keys(REGIONS), ...ctx.services.catalog.regions()]);
+    const known = knownRegions(ctx);
     if (!isCloud(raw) && !known.has(raw)) {
       throw new UsageError(`${code(raw)} is neither a provider (aws, azure, gcp) nor a region Steward knows (${[...known].sort().join(', ')}).`);
+    }
+    if (isCloud(raw) && !enabledClouds(ctx).includes(raw)) {
+      throw new UsageError(`${code(raw)} is not enabled here (STEWARD_PROVIDERS): Steward reads no instances there to fail over.`);
     }
     const target = isCloud(raw) ? { provider: raw } : { region: raw };
     await ctx.progress('Reading the estate and its utilization…');

@@ -2,7 +2,7 @@ import { defineCommand } from '../src/core/command.js';
 import { reply, text } from '../src/core/reply.js';
 import { planReallocation } from '../src/domain/optimizer/optimize.js';
 import { PROVIDER_FLAG, REFRESH_FLAG, REGION_FLAG, gapBlocks, scopeOf } from './format.js';
-import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, explanationBlocks, noteBlock, quotaBlock, settingsFor, utilizationFor } from './optimizer-shared.js';
+import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, explanationBlocks, noteBlock, quotaBlock, settingsFor, utilizationFor, validateScopeFlags } from './optimizer-shared.js';
 import { planBlocks } from './plan-format.js';
 
 export const optimizeCommand = defineCommand({
@@ -31,6 +31,7 @@ export const optimizeCommand = defineCommand({
     refresh: REFRESH_FLAG,
   },
   async run(ctx, { flags }) {
+    validateScopeFlags(ctx, flags);
     await ctx.progress('Reading the estate and its utilization…');
     const report = await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh });
     const base = settingsFor(ctx, flags);
@@ -40,7 +41,7 @@ export const optimizeCommand = defineCommand({
       ...(flags['in-place'] ? { crossRegion: false, crossProvider: false } : {}),
       ...(flags['same-provider'] ? { crossProvider: false } : {}),
       ...(flags['keep-idle'] ? { stopIdle: false } : {}),
-      ...(flags.provider.length ? { allowedProviders: flags.provider } : {}),
+      ...(flags.provider.length ? { allowedProviders: (base.allowedProviders ?? []).filter((c) => flags.provider.includes(c)) } : {}),
     };
     const util = await utilizationFor(ctx, report.instances, settings, settings.stopIdle);
     await ctx.progress('Solving…');

@@ -1,7 +1,8 @@
 /** Flags and helpers shared by `optimize` and `failover` (not a command itself). */
 import { UsageError } from '../src/core/errors.js';
 import type { CommandContext } from '../src/core/command.js';
-import { context, table, text, type Block } from '../src/core/reply.js';
+import { code, context, table, text, type Block } from '../src/core/reply.js';
+import { CLOUDS, REGIONS, type Cloud } from '../src/domain/model/cloud.js';
 import type { Instance, Utilization } from '../src/domain/model/instance.js';
 import { isBilling } from '../src/domain/model/instance.js';
 import { DEFAULT_SETTINGS, parseQuotas, type OptimizerSettings } from '../src/domain/optimizer/settings.js';
@@ -14,6 +15,31 @@ export const QUOTA_FLAG = {
 } as const;
 export const HEADROOM_FLAG = { kind: 'int', min: 0, max: 300, placeholder: 'percent', description: 'headroom over the observed P95 (default 20)' } as const;
 export const LOOKBACK_FLAG = { kind: 'int', min: 1, max: 93, placeholder: 'days', description: 'lookback window for the P95 requirement (default 14)' } as const;
+
+/** The clouds some configured provider answers for (STEWARD_PROVIDERS; the demo estate covers all three). */
+export function enabledClouds(ctx: CommandContext): Cloud[] {
+  const served = new Set(ctx.services.inventory.providers().flatMap((p) => p.clouds));
+  return CLOUDS.filter((c) => served.has(c));
+}
+
+/** Regions Steward can name: its geography table and every region the price catalog covers. */
+export function knownRegions(ctx: CommandContext): Set<string> {
+  return new Set([...Object.keys(REGIONS), ...ctx.services.catalog.regions()]);
+}
+
+/** `--provider` must be an enabled cloud and `--region` a region Steward knows; otherwise say what to type. */
+export function validateScopeFlags(ctx: CommandContext, flags: { provider?: readonly Cloud[]; region?: readonly string[] }): void {
+  const enabled = enabledClouds(ctx);
+  for (const p of flags.provider ?? []) {
+    if (!enabled.includes(p)) {
+      throw new UsageError(`--provider ${code(p)}: ${p} is not enabled here (STEWARD_PROVIDERS); use ${enabled.map((c) => code(`--provider ${c}`)).join(' or ') || 'no --provider'}.`);
+    }
+  }
+  const known = knownRegions(ctx);
+  for (const r of flags.region ?? []) {
+    if (!known.has(r)) throw new UsageError(`--region ${code(r)} is not a region Steward knows; use one of ${[...known].sort().join(', ')}.`);
+  }
+}
 
 /** Config defaults overridden by this run's flags. */
 export function settingsFor(ctx: CommandContext, flags: { quota?: string[]; headroom?: number | undefined; lookback?: number | undefined }): OptimizerSettings {
@@ -30,8 +56,12 @@ export function settingsFor(ctx: CommandContext, flags: { quota?: string[]; head
     const override = new Set(extra.map(key));
     quotas = [...base.quotas.filter((q) => !override.has(key(q))), ...extra];
   }
+  // Plans only ever place workloads on clouds that are configured here (an allow-list narrows that further).
+  const enabled = enabledClouds(ctx);
+  const allowedProviders = base.allowedProviders?.length ? base.allowedProviders.filter((c) => enabled.includes(c)) : enabled;
   return {
     ...base,
+    allowedProviders,
     quotas,
     ...(flags.headroom !== undefined ? { headroom: flags.headroom / 100 } : {}),
     ...(flags.lookback !== undefined ? { lookbackDays: flags.lookback } : {}),

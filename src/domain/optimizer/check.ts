@@ -50,6 +50,7 @@ export function checkPlan(input: CheckInput): Violation[] {
   const idle = new Map(input.idleUtilization.map((u) => [key(u.ref.provider, u.ref.account, u.ref.region, u.ref.id), u]));
   const decided = new Map(input.decisions.map((d) => [d.key, d]));
   const billing = input.instances.filter((i) => isBilling(i.state));
+  const accountOn = new Set(input.instances.filter((i) => i.account).map((i) => i.provider));
 
   // Where every billing instance runs after the plan (undefined when stopped).
   const after = new Map<string, { provider: Cloud; region: string; zone: string | undefined; vcpu: number } | undefined>();
@@ -97,6 +98,7 @@ export function checkPlan(input: CheckInput): Violation[] {
     if (!sameRegion && !s.crossRegion) out.push({ rule: 'residency', subject: inst.name, detail: 'moves across regions are switched off' });
     // Providers: pin, tag allow-list, config allow-list, cross-provider switch.
     if (d.provider !== inst.provider) {
+      if (!accountOn.has(d.provider)) out.push({ rule: 'provider', subject: inst.name, detail: `${d.provider} has no account in the estate to create on` });
       const pin = inst.tags['steward:provider']?.toLowerCase();
       const allowTag = tagList(inst.tags['steward:allow-providers']);
       const bad =

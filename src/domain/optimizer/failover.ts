@@ -16,7 +16,7 @@ import { decode, requirementText, stepIds, toDecisions, usd } from './plan-steps
 import { quotaLabel, type OptimizerSettings } from './settings.js';
 import { solveClassModel, usageOf } from './solve.js';
 import { solveWithYalps } from './yalps-solver.js';
-import { buildWorkloads, domainOf } from './workloads.js';
+import { buildWorkloads, domainOf, withKnownAccounts } from './workloads.js';
 
 export interface FailoverTarget {
   region?: string;
@@ -72,7 +72,7 @@ export async function planFailover(input: FailoverInput): Promise<{ plan: Plan; 
   const label = t.region ?? t.provider ?? '?';
   // Failover must leave the failed scope, so moves across regions are on whatever the optimize settings say; the
   // objective is the run-rate (egress and risk do not decide where a replacement goes).
-  const s: OptimizerSettings = { ...input.settings, crossRegion: true, stopIdle: false, egressUsdPerGiB: { region: 0, provider: 0 }, riskUsd: { region: 0, provider: 0 } };
+  const s: OptimizerSettings = { ...withKnownAccounts(input.settings, input.instances), crossRegion: true, stopIdle: false, egressUsdPerGiB: { region: 0, provider: 0 }, riskUsd: { region: 0, provider: 0 } };
   const billing = input.instances.filter((i) => isBilling(i.state));
   const affected = billing.filter((i) => isFailed(i.provider, i.region));
   const healthy = billing.filter((i) => !isFailed(i.provider, i.region));

@@ -139,7 +139,7 @@ export function migrationCost(w: Pick<Workload, 'diskGiB'>, from: { provider: Cl
 
 /**
  * Options of one workload: keep (always), stop (idle only), and per allowed region the offers that fit and are
- * not dominated (Pareto frontier of cost and vCPU, at most three per region, never dearer than keeping it).
+ * not dominated within their region (Pareto frontier of cost and vCPU; staying dominates dearer, larger resizes).
  */
 export function optionsFor(w: Workload, offersByDomain: Map<string, Offer[]>, s: OptimizerSettings, opts: { allowStay?: boolean; excludeDomain?: (d: string) => boolean } = {}): { options: Option[]; stay: number } {
   const inst = w.inst;
@@ -165,17 +165,17 @@ export function optionsFor(w: Workload, offersByDomain: Map<string, Offer[]>, s:
     }
     const same = domain === w.domain;
     const mig = same ? { egressUsd: 0, riskUsd: 0, oneOffUsd: 0, monthly: 0 } : migrationCost(w, inst, first, s);
+    // Sorted by price: an offer is kept only if it holds fewer vCPU than every cheaper one (and, in the
+    // instance's own domain, than staying when staying costs no more): another offer of the same domain that
+    // costs no more and uses no more quota or budget would serve every plan at least as well.
     let bestVcpu = Infinity;
-    let kept = 0;
     for (const o of offers) {
       if (same && o.type === inst.type && allowStay) continue;
       if (!fits(o, w) || offerArch(o) !== arch) continue;
       const run = monthlyUsd(o.hourlyMicros);
       const cost = run + mig.monthly;
-      // Sorted by price: keep an offer only if it holds fewer vCPU than every cheaper one (Pareto frontier).
       if (o.vcpu >= bestVcpu) continue;
-      // Dearer than keeping it: dominated by "no change" (sorted by price, so every later offer is too).
-      if (allowStay && cost >= currentRun - 1e-6) break;
+      if (same && allowStay && cost >= currentRun - 1e-9 && o.vcpu >= w.vcpu) continue;
       bestVcpu = o.vcpu;
       options.push({
         kind: same ? 'resize' : 'move',
@@ -194,8 +194,6 @@ export function optionsFor(w: Workload, offersByDomain: Map<string, Offer[]>, s:
         moves: 1,
         rows: [],
       });
-      kept++;
-      if (kept >= 3) break;
     }
   }
   return { options, stay: allowStay ? 0 : -1 };

@@ -14,7 +14,7 @@ import { cmpStr, coef, fits, monthlyUsd, quotaCovers, type ClassModel, type Klas
 import { decode, optimizeSteps, stepIds, toDecisions, type Placement } from './plan-steps.js';
 import { quotaLabel, type OptimizerSettings } from './settings.js';
 import { solveClassModel, usageOf, type Assignment, type ModelSolution } from './solve.js';
-import { buildWorkloads } from './workloads.js';
+import { buildWorkloads, withKnownAccounts } from './workloads.js';
 
 export interface OptimizeInput {
   instances: readonly Instance[];
@@ -92,7 +92,7 @@ const r2 = (n: number) => Math.round(n * 100) / 100;
 const ms = (n: number) => Math.round(n * 10) / 10;
 
 export async function planReallocation(input: OptimizeInput): Promise<OptimizeResult> {
-  const s = input.settings;
+  const s = withKnownAccounts(input.settings, input.instances);
   const t0 = performance.now();
   const { workloads, excluded } = buildWorkloads(input.instances, input.utilization, input.idleUtilization, s);
   const fixed = excluded.map((e) => e.inst);

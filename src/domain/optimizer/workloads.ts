@@ -90,6 +90,16 @@ export function allowedProviders(inst: Instance, settings: Pick<OptimizerSetting
   return allowed;
 }
 
+/**
+ * The settings narrowed to clouds a plan can create on: configured (the allow-list) and with an account that
+ * exists in the estate (a create names the account; an instance's own cloud always has its own).
+ */
+export function withKnownAccounts(settings: OptimizerSettings, instances: readonly Instance[]): OptimizerSettings {
+  const withAccount = new Set(instances.filter((i) => i.account).map((i) => i.provider));
+  const allowed = (settings.allowedProviders?.length ? settings.allowedProviders : CLOUDS).filter((c) => withAccount.has(c));
+  return { ...settings, allowedProviders: allowed };
+}
+
 export function groupOf(inst: Instance): string | undefined {
   const app = inst.tags[TAGS.app];
   return app ? `${app}|${inst.tags[TAGS.env] ?? ''}` : undefined;

@@ -3,7 +3,7 @@ import { checkPlan } from '../../../src/domain/optimizer/check.js';
 import { planReallocation, type OptimizeInput } from '../../../src/domain/optimizer/optimize.js';
 import { toDecisions } from '../../../src/domain/optimizer/plan-steps.js';
 import { DEFAULT_SETTINGS, type OptimizerSettings } from '../../../src/domain/optimizer/settings.js';
-import { hungarian } from '../../../src/domain/optimizer/solve.js';
+import { assertBound, hungarian, OptimizerBoundError } from '../../../src/domain/optimizer/solve.js';
 import { estate, offer, type Spec } from './support.js';
 
 const OFFERS = [
@@ -148,5 +148,13 @@ describe('hungarian', () => {
   it('finds the min-cost assignment of rows to distinct columns', () => {
     expect(hungarian([[4, 1, 3], [2, 0, 5], [3, 2, 2]])).toEqual([1, 0, 2]);
     expect(hungarian([[1, 1], [1, Infinity]])).toEqual([1, 0]);
+  });
+});
+
+describe('the bound certificate', () => {
+  it('a lower bound above a feasible objective is an internal error, never clamped', () => {
+    expect(() => assertBound('test', 100.5, 100)).toThrow(OptimizerBoundError);
+    expect(() => assertBound('test', 100.5, 100)).toThrow(/lower bound of test \(100.5\) is above a feasible objective \(100\)/);
+    expect(() => assertBound('test', 99.9, 100)).not.toThrow();
   });
 });

@@ -1,0 +1,52 @@
+/**
+ * An assignment of the class model: how many units of each class take each option (and, for HA groups, which
+ * domain each slice occupies), with its objective and the usage of every coupling row.
+ */
+import type { ClassModel, Klass } from './model.js';
+
+export interface Assignment {
+  /** counts[class][option] */
+  counts: number[][];
+  /** dest[haGroup][slice] = domain */
+  dest: string[][];
+}
+
+export function emptyAssignment(m: ClassModel): Assignment {
+  return { counts: m.classes.map((k) => k.options.map(() => 0)), dest: m.ha.map((g) => g.slices.map((s) => s.home)) };
+}
+
+export function objectiveOf(m: ClassModel, a: Assignment): number {
+  let sum = 0;
+  m.classes.forEach((k, i) => {
+    const c = a.counts[i] as number[];
+    k.options.forEach((o, j) => (sum += (c[j] ?? 0) * o.cost));
+  });
+  return sum;
+}
+
+export function usageOf(m: ClassModel, a: Assignment): number[] {
+  const u = m.rows.map(() => 0);
+  m.classes.forEach((k, i) => {
+    const c = a.counts[i] as number[];
+    k.options.forEach((o, j) => {
+      const n = c[j] ?? 0;
+      if (n) for (const [r, v] of o.rows) u[r] = (u[r] ?? 0) + n * v;
+    });
+  });
+  return u;
+}
+
+export function copyAssignment(a: Assignment): Assignment {
+  return { counts: a.counts.map((c) => [...c]), dest: a.dest.map((d) => [...d]) };
+}
+
+/** Objective restricted to the given classes. */
+export function objectiveOfClasses(m: ClassModel, a: Assignment, classIds: readonly number[]): number {
+  let sum = 0;
+  for (const kid of classIds) {
+    const k = m.classes[kid] as Klass;
+    const c = a.counts[kid] as number[];
+    k.options.forEach((o, j) => (sum += (c[j] ?? 0) * o.cost));
+  }
+  return sum;
+}
