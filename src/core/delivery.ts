@@ -51,6 +51,11 @@ export interface DeliveryOptions {
   workingNoticeMs?: number;
   /** Progress replaces the note at most this often. */
   progressIntervalMs?: number;
+  /**
+   * Called once an answer has been posted where it can be updated later (a channel message, not an ephemeral
+   * one), with the result and where it went: e.g. so a proposal remembers every message its card is on.
+   */
+  onAnswered?: (result: DispatchResult, ref: MessageRef) => Promise<void> | void;
 }
 
 export interface Delivery {
@@ -140,7 +145,15 @@ export function createDelivery(opts: DeliveryOptions): Delivery {
           return answer(sender, { ...result.reply, visibility: 'ephemeral' }, { ephemeral: true, replaceNote });
         }
       }
-      return answer(sender, result.reply, { ephemeral: isEphemeral(result), replaceNote });
+      const ref = await answer(sender, result.reply, { ephemeral: isEphemeral(result), replaceNote });
+      if (ref && opts.onAnswered) {
+        try {
+          await opts.onAnswered(result, ref);
+        } catch (err) {
+          log.warn({ err: { message: (err as Error).message } }, 'the answer was posted but its message was not recorded');
+        }
+      }
+      return ref;
     },
   };
 }

@@ -103,6 +103,17 @@ describe('the working note and the answer', () => {
     expect(events.map((e) => (e.kind === 'note' ? `${e.note.status}|${e.onScreen}` : e.kind))).toEqual(['|false', 'step 2|true', 'answer']);
   });
 
+  it('tells onAnswered where a channel answer went, and never about one it could not place', async () => {
+    const seen: { text: string; ref: MessageRef }[] = [];
+    const delivery = createDelivery({ log: silentLogger(), onAnswered: (r, ref) => void seen.push({ text: r.reply.blocks[0]?.type === 'text' ? r.reply.blocks[0].text : '', ref }) });
+    const { sender } = recordingSender();
+    await delivery.respond(sender, 'propose', async () => ok('card'));
+    expect(seen).toEqual([{ text: 'card', ref: { surface: 'console', address: { messageId: 'm1' } } }]);
+    const nowhere: AnswerSender = { ...sender, answer: async () => undefined };
+    await delivery.respond(nowhere, 'propose', async () => ok('lost'));
+    expect(seen).toHaveLength(1);
+  });
+
   it('sends errors to the requester only, and falls back to plain text when the rich answer is refused', async () => {
     const { sender, events } = recordingSender({ refuseRich: true });
     const delivery = createDelivery({ log: silentLogger() });

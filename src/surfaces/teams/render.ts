@@ -90,8 +90,13 @@ export function cardLiteral(s: string): string {
 
 const textBlock = (t: string, extra: Record<string, unknown> = {}): CardElement => ({ type: 'TextBlock', text: t, wrap: true, ...extra });
 
-/** Cells shown per table before the size budget is applied; longer cells are clipped. */
+/** Longest cell text; longer cells are clipped. */
 const MAX_CELL = 80;
+/**
+ * A table cell costs at least ~70 bytes of card JSON, so no table of 3+ columns fits more than this many rows in
+ * 24 KB: longer tables start here instead of being serialized whole and cut down.
+ */
+const MAX_TABLE_ROWS = 200;
 const BAR_WIDTH = 20;
 
 function fieldsElement(b: FieldsBlock): CardElement {
@@ -215,8 +220,10 @@ function renderUnit(b: Block, opts: RenderOptions, separator: boolean, imageTitl
       return u([]);
     case 'fields':
       return u(b.fields.length ? [fieldsElement(b)] : []);
-    case 'table':
-      return { ...u(tableElements(b, b.rows.length, opts)), rows: b.rows.length };
+    case 'table': {
+      const rows = Math.min(b.rows.length, MAX_TABLE_ROWS);
+      return { ...u(tableElements(b, rows, opts)), rows };
+    }
     case 'chart':
       // The digest renders the same chart as a picture next to it: the picture stands for it.
       return u(imageTitles.has(b.title) ? [] : chartElements(b));

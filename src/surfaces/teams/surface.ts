@@ -341,7 +341,11 @@ export function createTeamsSurface(opts: TeamsSurfaceOptions): TeamsSurface {
     const work = track(
       invokeDelivery.respond(sender, undefined, (progress) => opts.dispatcher.action({ ...data, actor: who.actor, surface: 'teams', ...(clicked ? { message: clicked } : {}), progress })),
     );
-    void work.finally(() => answerInvoke(toast('Done.')));
+    // Whatever happened, the invoke gets an answer (the failure itself is logged by track).
+    work.then(
+      () => answerInvoke(toast('Done.')),
+      () => answerInvoke(toast('Something went wrong on our side; the details are in the server log.')),
+    );
     return response;
   }
 
