@@ -113,6 +113,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
     { createDemoProvider },
     { createTrendChartRenderer },
     { createHighsSolver },
+    { createPlanningPool },
   ] = await Promise.all([
     import('../commands/proposal-format.js'),
     import('../commands/proposals-api.js'),
@@ -132,6 +133,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
     import('./providers/demo/index.js'),
     import('./charts/trend-chart.js'),
     import('./solvers/highs.solver.js'),
+    import('./workers/planning-pool.js'),
   ]);
   const catalog = loadPriceCatalog(config.pricesCsv ? { pricesCsv: config.pricesCsv } : {});
   const database = await openDatabase(config.database);
@@ -165,6 +167,11 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         providers.push(gcp);
       }
     }
+    // Optimize, failover and digest building run in worker threads (started on first use), so no surface waits
+    // behind a plan; STEWARD_PLANNING_WORKERS=0 keeps them on the main thread.
+    const planner =
+      config.planning.workers === 0 ? undefined : createPlanningPool({ ...(config.planning.workers ? { size: config.planning.workers } : {}), timeLimitMs: config.planning.timeLimitMs });
+    if (planner) closers.push(() => planner.close());
     const inventory = createInventoryService({ providers, clock, ttlMs: config.inventoryTtlMs });
     const notifiers = createNotifierHub();
     const policy = await loadPolicy(config);
@@ -190,6 +197,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
     const services: Services = {
       inventory,
       catalog,
+      ...(planner ? { planner } : {}),
       optimizer: {
         settings: {
           ...DEFAULT_SETTINGS,
