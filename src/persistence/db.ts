@@ -138,7 +138,7 @@ function pgliteTemplateDir(): string | undefined {
  */
 async function initPgliteInChild(dir: string): Promise<void> {
   const script = 'const { PGlite } = await import("@electric-sql/pglite"); const c = await PGlite.create(process.argv[1]); await c.close();';
-  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, dir], { cwd: projectRoot(), timeout: 120_000 });
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, dir], { cwd: projectRoot(), timeout: 300_000 });
 }
 
 async function runMigrations(database: Database, cfg: DatabaseConfig): Promise<void> {
