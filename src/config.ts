@@ -56,6 +56,13 @@ export const ENV_SCHEMA = {
   STEWARD_ANOMALY_ABSOLUTE_USD: int(100, 0, 10_000_000),
   STEWARD_ANOMALY_RELATIVE_PCT: int(20, 0, 1000),
   STEWARD_ANOMALY_CRITICAL_USD: int(1000, 0, 100_000_000),
+  STEWARD_WATCH: bool(true),
+  STEWARD_WATCH_HOLD_SECONDS: int(300, 0, 86400),
+  STEWARD_WATCH_CONFIRM_INSTANCES: int(2, 1, 1000),
+  STEWARD_WATCH_FAILOVER_EXPIRY_MINUTES: int(30, 1, 1440),
+  STEWARD_WATCH_INTERVAL_SECONDS: int(60, 5, 3600),
+  STEWARD_DEMO_WATCH_INTERVAL_SECONDS: int(5, 1, 3600),
+  STEWARD_DEMO_WATCH_HOLD_SECONDS: int(10, 0, 86400),
   STEWARD_OPT_HEADROOM_PCT: int(20, 0, 300),
   STEWARD_OPT_LOOKBACK_DAYS: int(14, 1, 93),
   STEWARD_OPT_IDLE_CPU_PCT: int(3, 0, 100),
@@ -118,6 +125,8 @@ export interface Config {
   approvals: { policyFile: string | undefined; staleAfterMs: number };
   /** Digests: the scheduler on/off and the anomaly thresholds (docs/digests.md). */
   digests: { scheduler: boolean; anomaly: { absoluteUsd: number; relativePct: number; criticalUsd: number } };
+  /** The health watch (docs/health.md): on/off, hysteresis, failover expiry, poll intervals (the demo's in seconds). */
+  watch: { enabled: boolean; holdMs: number; confirmInstances: number; failoverExpiryMs: number; intervalMs: number; demoIntervalMs: number; demoHoldMs: number };
   optimizer: {
     headroomPct: number;
     lookbackDays: number;
@@ -222,6 +231,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     digests: {
       scheduler: e.STEWARD_SCHEDULER,
       anomaly: { absoluteUsd: e.STEWARD_ANOMALY_ABSOLUTE_USD, relativePct: e.STEWARD_ANOMALY_RELATIVE_PCT, criticalUsd: e.STEWARD_ANOMALY_CRITICAL_USD },
+    },
+    watch: {
+      enabled: e.STEWARD_WATCH,
+      holdMs: e.STEWARD_WATCH_HOLD_SECONDS * 1000,
+      confirmInstances: e.STEWARD_WATCH_CONFIRM_INSTANCES,
+      failoverExpiryMs: e.STEWARD_WATCH_FAILOVER_EXPIRY_MINUTES * 60_000,
+      intervalMs: e.STEWARD_WATCH_INTERVAL_SECONDS * 1000,
+      demoIntervalMs: e.STEWARD_DEMO_WATCH_INTERVAL_SECONDS * 1000,
+      demoHoldMs: e.STEWARD_DEMO_WATCH_HOLD_SECONDS * 1000,
     },
     optimizer: {
       headroomPct: e.STEWARD_OPT_HEADROOM_PCT,

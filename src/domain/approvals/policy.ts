@@ -3,7 +3,7 @@
  * how long a proposal stays open. Read from the policy file (docs/approvals.md) or the built-in defaults.
  */
 import { z } from 'zod';
-import type { Actor } from '../model/actor.js';
+import { WATCH_ACTOR, type Actor } from '../model/actor.js';
 import type { Plan, PlanStep, Risk, StepKind } from '../model/plan.js';
 import { RISK_ORDER } from '../model/plan.js';
 import { ROLE_RANK, ROLES, type Role } from '../model/proposal.js';
@@ -169,7 +169,8 @@ export function roleOf(policy: Policy, actor: Pick<Actor, 'id' | 'surface' | 'gr
     if (subjects.has(b.subject) && (!best || ROLE_RANK[b.role] > ROLE_RANK[best])) best = b.role;
   }
   // The scheduler and other system actors read (digests) unless the policy says more.
-  const fallback = actor.surface === 'system' ? 'viewer' : policy.defaultRole;
+  // The health watch proposes (never approves: the requester never approves their own proposal).
+  const fallback = actor.surface === 'system' && actor.id === WATCH_ACTOR.id ? 'operator' : actor.surface === 'system' ? 'viewer' : policy.defaultRole;
   if (fallback && (!best || ROLE_RANK[fallback] > ROLE_RANK[best])) best = fallback;
   return best;
 }

@@ -1,4 +1,5 @@
 import type { Cloud } from './cloud.js';
+import type { PlanOrigin } from './health.js';
 import type { InstanceRef, InstanceState } from './instance.js';
 
 export type Risk = 'low' | 'medium' | 'critical';
@@ -83,6 +84,10 @@ export interface Plan {
   binding?: string[];
   /** Price snapshot dates used, per cloud. */
   priceSnapshots: Partial<Record<Cloud, string>>;
+  /** Set when the health watch proposed it: which incident and remedy (the drift check re-reads that incident). */
+  origin?: PlanOrigin;
+  /** Why it was proposed, for the card: which signals, since when, how many instances, the blast radius. */
+  evidence?: string[];
 }
 
 /**

@@ -42,6 +42,11 @@ export interface PlanExecutorDeps {
   retry?: Partial<RetryOptions>;
   heartbeatMs?: number;
   log?: Logger;
+  /**
+   * Checks beyond the resources, right before the drift check (the health watch: a failover whose incident closed, a
+   * target region that became unhealthy). A message stops the plan before any change; undefined lets it run.
+   */
+  preflight?(plan: Proposal['plan']): Promise<string | undefined>;
 }
 
 interface Ctx {
@@ -163,6 +168,11 @@ export function createPlanExecutor(deps: PlanExecutorDeps) {
     const first = firstTouches(steps);
     // 1. Drift: re-read each resource the plan touches; any difference aborts the whole plan before a change.
     await c.emit('Checking that the estate still looks the way the plan saw it…');
+    const stop = deps.preflight ? await deps.preflight(c.proposal.plan) : undefined;
+    if (stop) {
+      await skipPending(c, 'health check');
+      return finish(c, 'failed', stop);
+    }
     const drift: string[] = [];
     for (const i of first) {
       const step = steps[i] as PlanStep;
