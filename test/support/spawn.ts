@@ -143,10 +143,11 @@ export interface ServerProcess {
  * /readyz answers 200. Past the deadline, or if it exits first, it is killed and the promise rejects with what it
  * printed. The caller stops it (afterAll); it is killed anyway when the test process exits.
  */
-export function startServerProcess(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<ServerProcess> {
+export function startServerProcess(env: Record<string, string>, opts: { timeoutMs?: number; args?: string[] } = {}): Promise<ServerProcess> {
   const timeoutMs = opts.timeoutMs ?? CHILD_DEADLINE_MS;
   const deadline = Date.now() + timeoutMs;
-  const child = spawnNode(['dist/src/main.js'], { env: childEnv({ PORT: '0', LOG_LEVEL: 'info', ...env }) });
+  // `args`: what follows `node` (the Docker image's CMD, say); default what `npm start` runs.
+  const child = spawnNode(opts.args ?? ['dist/src/main.js'], { env: childEnv({ PORT: '0', LOG_LEVEL: 'info', ...env }) });
   let out = '';
   const onData = (d: Buffer) => (out += d.toString());
   child.stdout?.on('data', onData);
