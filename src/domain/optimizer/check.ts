@@ -7,6 +7,7 @@
 import { geographyOf, type Cloud } from '../model/cloud.js';
 import { isBilling, type Instance, type Utilization } from '../model/instance.js';
 import type { Offer } from '../model/price.js';
+import { cpuArch } from './model.js';
 import type { OptimizerSettings } from './settings.js';
 
 export interface Decision {
@@ -20,7 +21,7 @@ export interface Decision {
 }
 
 export interface Violation {
-  rule: 'residency' | 'provider' | 'fit' | 'quota' | 'ha-spread' | 'zone-spread' | 'move-budget' | 'stop-not-idle' | 'unknown-offer' | 'failed-scope';
+  rule: 'residency' | 'provider' | 'fit' | 'arch' | 'quota' | 'ha-spread' | 'zone-spread' | 'move-budget' | 'stop-not-idle' | 'unknown-offer' | 'failed-scope';
   subject: string;
   detail: string;
 }
@@ -52,6 +53,8 @@ export function checkPlan(input: CheckInput): Violation[] {
   const billing = input.instances.filter((i) => isBilling(i.state));
   const accountOn = new Set(input.instances.filter((i) => i.account).map((i) => i.provider));
 
+  const anyApps = new Set(input.instances.filter((i) => i.tags['app'] && i.tags['steward:arch']?.toLowerCase() === 'any').map((i) => `${i.tags['app']}|${i.tags['env'] ?? ''}`));
+  const archAny = new Set(input.instances.filter((i) => i.tags['steward:arch']?.toLowerCase() === 'any' || (i.tags['app'] !== undefined && anyApps.has(`${i.tags['app']}|${i.tags['env'] ?? ''}`))));
   // Where every billing instance runs after the plan (undefined when stopped).
   const after = new Map<string, { provider: Cloud; region: string; zone: string | undefined; vcpu: number } | undefined>();
   let changes = 0;
@@ -70,6 +73,9 @@ export function checkPlan(input: CheckInput): Violation[] {
       after.set(k, undefined);
       const iu = idle.get(k);
       if (!iu || !(iu.cpuP95 < s.idleCpuPct)) out.push({ rule: 'stop-not-idle', subject: inst.name, detail: `P95 CPU ${iu?.cpuP95 ?? 'unknown'}% over ${s.idleDays} d is not below ${s.idleCpuPct}%` });
+      else if (inst.gpu > 0 && !(typeof iu.gpuP95 === 'number' && iu.gpuP95 < s.idleCpuPct)) {
+        out.push({ rule: 'stop-not-idle', subject: inst.name, detail: `GPU instance: P95 GPU ${iu.gpuP95 ?? 'not reported'}${typeof iu.gpuP95 === 'number' ? '%' : ''} over ${s.idleDays} d is not below ${s.idleCpuPct}%` });
+      }
       continue;
     }
     const o = offer.get(`${d.provider}|${d.region}|${d.type}`);
@@ -108,6 +114,10 @@ export function checkPlan(input: CheckInput): Violation[] {
         !s.crossProvider;
       if (bad) out.push({ rule: 'provider', subject: inst.name, detail: `${inst.provider} → ${d.provider} not allowed` });
     }
+    // CPU architecture: x86 ↔ Arm only when allowed (setting, or `steward:arch=any` on it or a replica of its app).
+    if (cpuArch(d.provider, d.type) !== cpuArch(inst.provider, inst.type) && !s.allowArchChange && !archAny.has(inst)) {
+      out.push({ rule: 'arch', subject: inst.name, detail: `${inst.type} (${cpuArch(inst.provider, inst.type)}) → ${d.type} (${cpuArch(d.provider, d.type)}) without steward:arch=any or --allow-arch-change` });
+    }
     // Fit: P95 × (1 + headroom) of today's size, and GPUs.
     const u = util.get(k);
     const vcpu = inst.vcpu ?? 0;
@@ -138,7 +148,8 @@ export function checkPlan(input: CheckInput): Violation[] {
       if (!app) continue;
       const k = key(inst.provider, inst.account, inst.region, inst.id);
       const iu = idle.get(k);
-      if (iu && iu.cpuP95 < s.idleCpuPct && s.stopIdle) continue;
+      const gpuIdle = inst.gpu === 0 || (typeof iu?.gpuP95 === 'number' && iu.gpuP95 < s.idleCpuPct);
+      if (iu && iu.cpuP95 < s.idleCpuPct && gpuIdle && s.stopIdle) continue;
       const g = `${app}|${inst.tags['env'] ?? ''}`;
       const list = groups.get(g);
       if (list) list.push(inst);
