@@ -1,7 +1,7 @@
 /**
  * An independent feasibility checker. It shares no code with the model builder: it reads the raw instances,
  * utilization, offers, tags and settings, applies per-instance decisions, and counts every broken rule
- * (residency, provider pins, fit, quotas, HA spread over domains and zones, move budget, idle-only stops).
+ * (residency, provider pins, CPU architecture, fit, quotas, HA spread over regions, move budget, idle-only stops).
  * The benchmark and the tests use it on our plans and on the greedy baseline alike.
  */
 import { geographyOf, type Cloud } from '../model/cloud.js';
@@ -21,7 +21,7 @@ export interface Decision {
 }
 
 export interface Violation {
-  rule: 'residency' | 'provider' | 'fit' | 'arch' | 'quota' | 'ha-spread' | 'zone-spread' | 'move-budget' | 'stop-not-idle' | 'unknown-offer' | 'failed-scope';
+  rule: 'residency' | 'provider' | 'fit' | 'arch' | 'quota' | 'ha-spread' | 'move-budget' | 'stop-not-idle' | 'unknown-offer' | 'failed-scope';
   subject: string;
   detail: string;
 }
@@ -139,8 +139,8 @@ export function checkPlan(input: CheckInput): Violation[] {
     out.push({ rule: 'move-budget', subject: 'plan', detail: `${changes} changed instances, budget ${s.maxMoves}` });
   }
 
-  // HA spread (optimize only): replicas of an app (and env) that are not idle keep at least as many regions
-  // and zones as today.
+  // HA spread (optimize only): replicas of an app (and env) that are not idle keep at least as many distinct
+  // regions as today (issue 11: that is the rule, not zones; a moved replica's zone is chosen to spread them).
   if (!input.failed) {
     const groups = new Map<string, Instance[]>();
     for (const inst of billing) {
@@ -157,17 +157,13 @@ export function checkPlan(input: CheckInput): Violation[] {
     }
     for (const [g, members] of groups) {
       const before = new Set(members.map((m) => `${m.provider}/${m.region}`));
-      const zonesBefore = new Set(members.map((m) => `${m.provider}/${m.region}/${m.zone ?? ''}`));
       const regionsAfter = new Set<string>();
-      const zonesAfter = new Set<string>();
       for (const m of members) {
         const a = after.get(key(m.provider, m.account, m.region, m.id));
         if (!a) continue;
         regionsAfter.add(`${a.provider}/${a.region}`);
-        zonesAfter.add(`${a.provider}/${a.region}/${a.zone ?? ''}`);
       }
       if (regionsAfter.size < before.size) out.push({ rule: 'ha-spread', subject: g, detail: `${before.size} regions before, ${regionsAfter.size} after` });
-      if (zonesAfter.size < zonesBefore.size) out.push({ rule: 'zone-spread', subject: g, detail: `${zonesBefore.size} zones before, ${zonesAfter.size} after` });
     }
   }
   return out;

@@ -9,7 +9,7 @@ import { haMovable } from './ha.js';
 const TOL = 1e-9;
 
 /** Feasible improving moves: units to cheaper options, move-budget swaps. */
-export function improve(m: ClassModel, a: Assignment, budgetMs = 500): void {
+export function improve(m: ClassModel, a: Assignment, budgetMs = 5000): void {
   const started = performance.now();
   const usage = usageOf(m, a);
   const cap = (q: number) => (m.rows[q] as { cap: number }).cap;

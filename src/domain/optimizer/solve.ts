@@ -143,7 +143,8 @@ function exactSmall(c: Ctx, comp: Component): ComponentResult | undefined {
 function lagrangianRoundRepair(c: Ctx, comp: Component): ComponentResult & { assignment?: Assignment } {
   const { m } = c;
   const label = labelOf(m, comp);
-  const lg = lagrange(m, comp, copyAssignment(c.a), 1200);
+  // Iteration limits decide; the wall-clock caps only guard a pathological case (a busy machine must not change the plan).
+  const lg = lagrange(m, comp, copyAssignment(c.a), 10_000);
   c.models.push({ name: `${label}: Lagrangian master LP ×${lg.masters}`, solver: 'yalps', variables: comp.rows.length + 1, ms: lg.masterMs });
   const t1 = performance.now();
   const lam = new Float64Array(m.rows.length);
