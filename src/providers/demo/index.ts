@@ -297,14 +297,12 @@ export function simulateUtilization(inst: DemoInstance, days: number, catalog: P
     ref: { provider: inst.provider, account: inst.account, region: inst.region, ...(inst.zone ? { zone: inst.zone } : {}), id: inst.id },
     windowDays: days,
     samples: hours,
-    cpuP50: round1(pct(0.5)),
-    cpuP95: round1(pct(0.95)),
-    memP95: round1(Math.min(100, (inst.load.memP95GiB / mem) * 100)),
+    // As measured, unrounded: the optimizer sizes from these figures, and 20.84% rounded to 20.8% would fit a
+    // type slightly smaller than the stated need. Rounding is for display only.
+    cpuP50: pct(0.5),
+    cpuP95: pct(0.95),
+    memP95: Math.min(100, (inst.load.memP95GiB / mem) * 100),
     // GPU load follows the CPU load of the training jobs (the demo's stand-in for DCGM metrics).
-    ...((shape?.gpu ?? 0) > 0 ? { gpuP95: round1(Math.min(100, pct(0.95) * 1.1)) } : {}),
+    ...((shape?.gpu ?? 0) > 0 ? { gpuP95: Math.min(100, pct(0.95) * 1.1) } : {}),
   };
-}
-
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
 }
