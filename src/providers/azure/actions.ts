@@ -87,16 +87,16 @@ export function createAzureActions(deps: AzureActionDeps) {
   }
 
   const idOf = (inst: Instance) => parseVmId(inst.id);
-  const vmsOf = (inst: Instance) => clients.compute(idOf(inst).subscription).virtualMachines;
   const readInstance = (ref: InstanceRef) => () => deps.read(ref).then((r) => r?.instance);
 
   /** What a resize needs: whether the VM must be deallocated first (its cluster lacks the size), and the quota. */
   async function resizePlan(step: StepOf<'resize'>, inst: Instance): Promise<{ deallocate: boolean; how: string; quota: string }> {
     const { subscription: sub, resourceGroup: rg, name } = idOf(inst);
+    const vms = clients.compute(sub).virtualMachines;
     // Sizes the VM's current hardware cluster can take without a deallocation.
     const inPlace = await call('list available sizes', sub, inst.region, async () => {
       const out = new Set<string>();
-      for await (const s of vmsOf(inst).listAvailableSizes(rg, name)) if (s.name) out.add(lc(s.name));
+      for await (const s of vms.listAvailableSizes(rg, name)) if (s.name) out.add(lc(s.name));
       return out;
     });
     const needsDeallocate = !inPlace.has(lc(step.toType));
@@ -146,7 +146,8 @@ export function createAzureActions(deps: AzureActionDeps) {
       check: async (_s, { instance }) => `${instance.name}: start (${CHECKED})`,
       async apply(_s, { instance }) {
         const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
-        await call('start', sub, instance.region, () => vmsOf(instance).start(rg, name, lro));
+        const vms = clients.compute(sub).virtualMachines;
+        await call('start', sub, instance.region, () => vms.start(rg, name, lro));
         return { message: `${instance.name}: ${instance.state} → running` };
       },
     },
@@ -155,7 +156,8 @@ export function createAzureActions(deps: AzureActionDeps) {
       check: async (_s, { instance }) => `${instance.name}: deallocate (${CHECKED})`,
       async apply(_s, { instance }) {
         const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
-        await call('deallocate', sub, instance.region, () => vmsOf(instance).deallocate(rg, name, lro));
+        const vms = clients.compute(sub).virtualMachines;
+        await call('deallocate', sub, instance.region, () => vms.deallocate(rg, name, lro));
         return { message: `${instance.name}: ${instance.state} → stopped (deallocated)` };
       },
     },
@@ -164,7 +166,8 @@ export function createAzureActions(deps: AzureActionDeps) {
       check: async (_s, { instance }) => `${instance.name}: restart (${CHECKED})`,
       async apply(_s, { instance }) {
         const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
-        await call('restart', sub, instance.region, () => vmsOf(instance).restart(rg, name, lro));
+        const vms = clients.compute(sub).virtualMachines;
+        await call('restart', sub, instance.region, () => vms.restart(rg, name, lro));
         return { message: `${instance.name}: restarted in place` };
       },
     },
@@ -181,7 +184,7 @@ export function createAzureActions(deps: AzureActionDeps) {
       async apply(step, { instance }) {
         const plan = await resizePlan(step, instance);
         const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
-        const vms = vmsOf(instance);
+        const vms = clients.compute(sub).virtualMachines;
         const before = { state: instance.state, type: instance.type };
         await compensated(
           { provider: 'azure', region: instance.region },
@@ -200,7 +203,7 @@ export function createAzureActions(deps: AzureActionDeps) {
       },
     },
     snapshot: {
-      permissions: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/disks/read', 'Microsoft.Compute/snapshots/write', 'Microsoft.Compute/disks/beginGetAccess/action'],
+      permissions: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/disks/read', 'Microsoft.Compute/snapshots/write'],
       async check(step, { instance, vm }) {
         const disks = disksOf(vm);
         if (!disks.length) fail('PROVIDER.INVALID', `${instance.name} has no managed disks to snapshot`, step);
@@ -311,7 +314,8 @@ export function createAzureActions(deps: AzureActionDeps) {
       check: async (_s, { instance }) => `${instance.name}: delete (${CHECKED})`,
       async apply(_s, { instance }) {
         const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
-        await call('delete', sub, instance.region, () => vmsOf(instance).delete(rg, name, lro));
+        const vms = clients.compute(sub).virtualMachines;
+        await call('delete', sub, instance.region, () => vms.delete(rg, name, lro));
         return { message: `${instance.name}: deleted` };
       },
     },
@@ -326,8 +330,9 @@ export function createAzureActions(deps: AzureActionDeps) {
         const bad = Object.keys(step.tags).filter(reservedTag);
         if (bad.length) fail('PROVIDER.INVALID', `tag names starting with microsoft, azure or windows are reserved by Azure: ${bad.join(', ')}`, step);
         const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
+        const vms = clients.compute(sub).virtualMachines;
         // PATCH replaces the whole tag map: send the VM's tags with the new ones merged in.
-        await call('update tags', sub, instance.region, () => vmsOf(instance).update(rg, name, { tags: mergeAzureTags(vm.tags ?? {}, step.tags) }, lro));
+        await call('update tags', sub, instance.region, () => vms.update(rg, name, { tags: mergeAzureTags(vm.tags ?? {}, step.tags) }, lro));
         return { message: `${instance.name}: tagged ${shown(step.tags)}` };
       },
     },

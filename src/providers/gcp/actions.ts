@@ -112,11 +112,15 @@ export function createGcpActions(deps: GcpActionDeps) {
     if (missing.length) fail('PROVIDER.FORBIDDEN', `missing permission(s) on ${name}: ${missing.join(', ')}`, step);
   }
 
-  /** A kind that is one call: preflight checks permissions; apply runs the call and waits for its operation. */
+  type InstancesClient = Awaited<ReturnType<GcpClients['instances']>>;
+  type Where = { project: string; zone: string; instance: string };
+
+  /** A kind that is one call: preflight checks permissions; apply makes the call and waits for its operation. */
   function oneCall<K extends 'start' | 'stop' | 'reboot' | 'delete'>(
     _kind: K,
     permissions: string[],
-    op: 'start' | 'stop' | 'reset' | 'delete',
+    op: string,
+    send: (instances: InstancesClient, at: Where) => Promise<unknown>,
     said: (inst: Instance) => string,
   ): StepAction<K, GcpTarget> {
     return {
@@ -128,7 +132,7 @@ export function createGcpActions(deps: GcpActionDeps) {
       async apply(_step, { instance }) {
         const { project, zone, name } = where(instance);
         const instances = await clients.instances();
-        await run(project, zone, op, () => instances[op]({ project, zone, instance: name }));
+        await run(project, zone, op, () => send(instances, { project, zone, instance: name }));
         return { message: said(instance) };
       },
     };
@@ -162,11 +166,11 @@ export function createGcpActions(deps: GcpActionDeps) {
   }
 
   const actions: StepActions<GcpTarget> = {
-    start: oneCall('start', ['compute.instances.get', 'compute.instances.start'], 'start', (i) => `${i.name}: ${i.state} → running`),
-    stop: oneCall('stop', ['compute.instances.get', 'compute.instances.stop'], 'stop', (i) => `${i.name}: ${i.state} → stopped`),
+    start: oneCall('start', ['compute.instances.get', 'compute.instances.start'], 'start', (instances, at) => instances.start(at), (i) => `${i.name}: ${i.state} → running`),
+    stop: oneCall('stop', ['compute.instances.get', 'compute.instances.stop'], 'stop', (instances, at) => instances.stop(at), (i) => `${i.name}: ${i.state} → stopped`),
     // Compute Engine's reset is the reboot it offers: the instance restarts in place, keeping its disks and addresses.
-    reboot: oneCall('reboot', ['compute.instances.get', 'compute.instances.reset'], 'reset', (i) => `${i.name}: reset (restarted in place)`),
-    delete: oneCall('delete', ['compute.instances.get', 'compute.instances.delete'], 'delete', (i) => `${i.name}: deleted`),
+    reboot: oneCall('reboot', ['compute.instances.get', 'compute.instances.reset'], 'reset', (instances, at) => instances.reset(at), (i) => `${i.name}: reset (restarted in place)`),
+    delete: oneCall('delete', ['compute.instances.get', 'compute.instances.delete'], 'delete', (instances, at) => instances.delete(at), (i) => `${i.name}: deleted`),
     resize: {
       permissions: ['compute.instances.get', 'compute.machineTypes.get', 'compute.regions.get', 'compute.instances.stop', 'compute.instances.setMachineType', 'compute.instances.start'],
       async check(step, { instance }) {
@@ -227,7 +231,8 @@ export function createGcpActions(deps: GcpActionDeps) {
                 resource: { kind: 'snapshot', id: link, region: 'global' },
                 run: async () => {
                   try {
-                    await (await clients.snapshots()).delete({ project, snapshot: snap });
+                    const snapshots = await clients.snapshots();
+                    await snapshots.delete({ project, snapshot: snap });
                   } catch (err) {
                     throw toGcpError(err, 'delete snapshot');
                   }
@@ -242,8 +247,8 @@ export function createGcpActions(deps: GcpActionDeps) {
     },
     create: {
       permissions: [
-        'compute.instances.get', 'compute.machineTypes.get', 'compute.regions.get', 'compute.snapshots.list', 'compute.snapshots.useReadOnly', 'compute.instances.create',
-        'compute.disks.create', 'compute.subnetworks.use', 'compute.instances.setLabels', 'compute.instances.setMetadata', 'compute.instances.setTags',
+        'compute.instances.get', 'compute.machineTypes.get', 'compute.regions.get', 'compute.snapshots.list', 'compute.snapshots.useReadOnly', 'compute.images.useReadOnly',
+        'compute.instances.create', 'compute.disks.create', 'compute.subnetworks.use', 'compute.instances.setLabels', 'compute.instances.setServiceAccount',
       ],
       async check(step, { instance }, opts) {
         await permitted(step, instance);
