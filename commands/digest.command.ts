@@ -9,7 +9,7 @@ import type { DigestSubscription, DigestTarget } from '../src/domain/ports/diges
 import { failingKeys } from '../src/domain/security/report.js';
 import { anomalyKey, buildCost, buildSecurity, digestServices } from './digest-build.js';
 import { anomalyLines, costDigestBlocks, securityDigestBlocks, usd } from './digest-format.js';
-import { gapBlocks } from './format.js';
+import { gapBlocks, percent } from './format.js';
 import { resourceLines, securityJson } from './security-format.js';
 
 const USAGE = 'digest subscribe cost|security <daily HH:MM zone | weekly mon HH:MM zone> | digest list | digest unsubscribe <id> | digest preview cost|security';
@@ -218,7 +218,7 @@ export const digestMoreAction = defineAction({
         reply: reply({
           title: 'Cost digest: the rest',
           blocks: [
-            table(['Idle or underused', 'Provider', { label: 'P95', align: 'right' }, { label: 'Monthly', align: 'right' }, 'Suggestion', { label: 'Saves', align: 'right' }], digest.underused.slice(0, 100).map((u) => [u.name, `${u.provider} ${u.region}`, `${u.p95}% ${u.metric}`, usd(u.monthlyUsd), u.suggestion, usd(u.savingUsd)]), digest.underused.length > 100 ? `first 100 of ${digest.underused.length}` : undefined),
+            table(['Idle or underused', 'Provider', { label: 'P95', align: 'right' }, { label: 'Monthly', align: 'right' }, 'Suggestion', { label: 'Saves', align: 'right' }], digest.underused.slice(0, 100).map((u) => [u.name, `${u.provider} ${u.region}`, `${percent(u.p95)} ${u.metric}`, usd(u.monthlyUsd), u.suggestion, usd(u.savingUsd)]), digest.underused.length > 100 ? `first 100 of ${digest.underused.length}` : undefined),
             table(['Region', { label: 'Instances', align: 'right' }, { label: 'Monthly', align: 'right' }], digest.byRegion.map((g) => [g.key, String(g.instances), usd(g.monthlyUsd)])),
             table(['Team', { label: 'Instances', align: 'right' }, { label: 'Monthly', align: 'right' }], digest.byTeam.map((g) => [g.key, String(g.instances), usd(g.monthlyUsd)])),
           ],

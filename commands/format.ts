@@ -24,6 +24,9 @@ export function gapBlocks(gaps: readonly Gap[]): Block[] {
   return [context(`⚠️ **Partial result**: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of the estate could not be read.\n${lines.join('\n')}`)];
 }
 
+/** A measured utilization for people: one decimal (the JSON keeps the measured value). */
+export const percent = (n: number): string => `${n.toFixed(1)}%`;
+
 export function hourly(i: Instance): string {
   return i.price.kind === 'priced' ? formatUsd(i.price.hourlyMicros, { precise: true }) : 'unpriced';
 }

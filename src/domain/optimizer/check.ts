@@ -72,9 +72,9 @@ export function checkPlan(input: CheckInput): Violation[] {
     if (d.action === 'stop') {
       after.set(k, undefined);
       const iu = idle.get(k);
-      if (!iu || !(iu.cpuP95 < s.idleCpuPct)) out.push({ rule: 'stop-not-idle', subject: inst.name, detail: `P95 CPU ${iu?.cpuP95 ?? 'unknown'}% over ${s.idleDays} d is not below ${s.idleCpuPct}%` });
+      if (!iu || !(iu.cpuP95 < s.idleCpuPct)) out.push({ rule: 'stop-not-idle', subject: inst.name, detail: `P95 CPU ${iu ? `${iu.cpuP95.toFixed(1)}%` : 'unknown'} over ${s.idleDays} d is not below ${s.idleCpuPct}%` });
       else if (inst.gpu > 0 && !(typeof iu.gpuP95 === 'number' && iu.gpuP95 < s.idleCpuPct)) {
-        out.push({ rule: 'stop-not-idle', subject: inst.name, detail: `GPU instance: P95 GPU ${iu.gpuP95 ?? 'not reported'}${typeof iu.gpuP95 === 'number' ? '%' : ''} over ${s.idleDays} d is not below ${s.idleCpuPct}%` });
+        out.push({ rule: 'stop-not-idle', subject: inst.name, detail: `GPU instance: P95 GPU ${typeof iu.gpuP95 === 'number' ? `${iu.gpuP95.toFixed(1)}%` : 'not reported'} over ${s.idleDays} d is not below ${s.idleCpuPct}%` });
       }
       continue;
     }
