@@ -1,4 +1,5 @@
 import { defineCommand } from '../src/core/command.js';
+import { requireSomePartRead } from '../src/domain/inventory/inventory.service.js';
 import { UsageError } from '../src/core/errors.js';
 import { chart, code, context, fields, reply, table, text } from '../src/core/reply.js';
 import { costBy, monthlyRunRate, snapshotNote, totalMonthly } from '../src/domain/inventory/cost.js';
@@ -40,7 +41,7 @@ export const costCommand = defineCommand({
     if (!keyOf) throw new UsageError(`Cannot group by ${code(by)}: use provider, region, type, account or tag:<key> (e.g. ${code('tag:team')}).`);
 
     await ctx.progress('Reading the estate…');
-    const report = await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh });
+    const report = requireSomePartRead(await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh }));
     const found = filterInstances(report.instances, { tag: flags.tag });
     const total = totalMonthly(found);
     const groups = costBy(found, keyOf);

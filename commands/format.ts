@@ -20,8 +20,26 @@ export function scopeOf(flags: { provider?: Cloud[]; region?: string[] }): Scope
 /** A visible warning whenever part of the estate could not be read: partial results are never silent. */
 export function gapBlocks(gaps: readonly Gap[]): Block[] {
   if (gaps.length === 0) return [];
-  const lines = gaps.map((g) => `- ${[g.provider, g.account, g.region].filter(Boolean).join(' ')}: ${g.message} (${g.code})`);
-  return [context(`⚠️ **Partial result**: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of the estate could not be read.\n${lines.join('\n')}`)];
+  return [context(`⚠️ **Partial result**: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of the estate could not be read.\n${gapLines(gaps).join('\n')}`)];
+}
+
+/** Generic advice by code, for gaps whose provider gave none. */
+const GAP_ADVICE: Record<string, string> = {
+  'PROVIDER.THROTTLED': 'the cloud kept throttling after retries: try again in a minute with `--refresh`',
+  'PROVIDER.FORBIDDEN': 'grant the read permissions in manifests/iam to the identity Steward runs as',
+  'PROVIDER.AUTH': 'check the credentials Steward runs with',
+  'PROVIDER.UNAVAILABLE': 'it did not answer: check network access to its endpoint and try again with `--refresh`',
+};
+
+/** One line per gap: where (once), what failed, its code, and what to do about it. */
+export function gapLines(gaps: readonly Gap[]): string[] {
+  return gaps.map((g) => {
+    const where = [g.provider, g.account, g.region].filter(Boolean).join(' ');
+    // Messages from older adapters may still start with the place; say it once.
+    const message = g.message.startsWith(`${where} `) || g.message.startsWith(`${where}:`) ? g.message.slice(where.length).replace(/^[\s:]+/, '') : g.message;
+    const advice = g.advice ?? GAP_ADVICE[g.code];
+    return `- ${where}: ${message} (${g.code})${advice ? ` — ${advice}` : ''}`;
+  });
 }
 
 export function hourly(i: Instance): string {

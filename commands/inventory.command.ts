@@ -1,4 +1,5 @@
 import { defineCommand } from '../src/core/command.js';
+import { requireSomePartRead } from '../src/domain/inventory/inventory.service.js';
 import { context, fields, reply, table, text, code } from '../src/core/reply.js';
 import { costBy, monthlyRunRate, snapshotNote, totalMonthly } from '../src/domain/inventory/cost.js';
 import { INSTANCE_STATES, isBilling } from '../src/domain/model/instance.js';
@@ -25,7 +26,7 @@ export const inventoryCommand = defineCommand({
   },
   async run(ctx, { flags }) {
     await ctx.progress('Reading the estate…');
-    const report = await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh });
+    const report = requireSomePartRead(await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh }));
     const found = sortBy(filterInstances(report.instances, flags), (i) => i.provider, (i) => i.region, (i) => i.name, (i) => i.id);
     const limit = flags.limit ?? DEFAULT_LIMIT;
     const running = found.filter((i) => isBilling(i.state)).length;

@@ -2,8 +2,9 @@ import { defineCommand } from '../src/core/command.js';
 import { reply, text } from '../src/core/reply.js';
 import { planReallocation } from '../src/domain/optimizer/optimize.js';
 import { PROVIDER_FLAG, REFRESH_FLAG, REGION_FLAG, gapBlocks, scopeOf } from './format.js';
-import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, explanationBlocks, noteBlock, quotaBlock, settingsFor, utilizationFor, validateScopeFlags } from './optimizer-shared.js';
+import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, explanationBlocks, noteBlock, quotaBlock, settingsFor, utilizationFor, withReadGaps, validateScopeFlags } from './optimizer-shared.js';
 import { planBlocks } from './plan-format.js';
+import { requireSomePartRead } from '../src/domain/inventory/inventory.service.js';
 
 export const optimizeCommand = defineCommand({
   name: 'optimize',
@@ -33,7 +34,7 @@ export const optimizeCommand = defineCommand({
   async run(ctx, { flags }) {
     validateScopeFlags(ctx, flags);
     await ctx.progress('Reading the estate and its utilization…');
-    const report = await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh });
+    const report = requireSomePartRead(await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh }));
     const base = settingsFor(ctx, flags);
     const settings = {
       ...base,
@@ -55,12 +56,14 @@ export const optimizeCommand = defineCommand({
       settings,
       ...(highs ? { highs } : {}),
     });
-    const { plan, report: r } = result;
-    const data = { plan, ...r, partial: report.gaps.length > 0, gaps: report.gaps };
+    const gaps = [...report.gaps, ...util.gaps];
+    const plan = withReadGaps(result.plan, gaps);
+    const r = result.report;
+    const data = { plan, ...r, partial: gaps.length > 0, gaps };
 
     if (!r.feasible) {
       return {
-        reply: reply({ title: plan.title, blocks: [...explanationBlocks('No plan satisfies every constraint:', r.explanation), ...gapBlocks(report.gaps)] }),
+        reply: reply({ title: plan.title, blocks: [...explanationBlocks('No plan satisfies every constraint:', r.explanation), ...gapBlocks(gaps)] }),
         data,
       };
     }
@@ -71,7 +74,7 @@ export const optimizeCommand = defineCommand({
     const blocks = [
       ...planBlocks(plan),
       ...quotaBlock(r.constraints.quotas.map((q) => ({ scope: q.scope, limit: q.limit, before: q.usedBefore, after: q.usedAfter, binding: q.binding }))),
-      ...gapBlocks(report.gaps),
+      ...gapBlocks(gaps),
     ];
     if (r.instances.excluded.length) blocks.push(noteBlock(`Left as they are: ${r.instances.excluded.map((e) => `${e.name} (${e.reason})`).join('; ')}.`));
     if (plan.steps.length && !ctx.services.proposals) blocks.push(noteBlock('Read-only: approvals are not enabled here, so this plan cannot be executed from chat.'));

@@ -5,7 +5,9 @@ import { code, context, table, text, type Block } from '../src/core/reply.js';
 import { CLOUDS, REGIONS, type Cloud } from '../src/domain/model/cloud.js';
 import type { Instance, Utilization } from '../src/domain/model/instance.js';
 import { isBilling } from '../src/domain/model/instance.js';
+import type { Plan } from '../src/domain/model/plan.js';
 import { DEFAULT_SETTINGS, parseQuotas, type OptimizerSettings } from '../src/domain/optimizer/settings.js';
+import type { Gap } from '../src/domain/ports/cloud-provider.port.js';
 
 export const QUOTA_FLAG = {
   kind: 'string',
@@ -68,14 +70,27 @@ export function settingsFor(ctx: CommandContext, flags: { quota?: string[]; head
   };
 }
 
-/** P95 over the lookback and over the idle window, for the instances that bill. */
-export async function utilizationFor(ctx: CommandContext, instances: readonly Instance[], s: OptimizerSettings, withIdle: boolean): Promise<{ lookback: Utilization[]; idle: Utilization[] }> {
+/**
+ * P95 over the lookback and over the idle window, for the instances that bill. A metrics call that fails costs
+ * its own instances' utilization and comes back as a gap (once per place, though both windows ask), not a failed command.
+ */
+export async function utilizationFor(ctx: CommandContext, instances: readonly Instance[], s: OptimizerSettings, withIdle: boolean): Promise<{ lookback: Utilization[]; idle: Utilization[]; gaps: Gap[] }> {
   const refs = instances.filter((i) => isBilling(i.state));
+  const gaps: Gap[] = [];
+  const onGap = (g: Gap) => {
+    if (!gaps.some((x) => x.provider === g.provider && x.account === g.account && x.region === g.region && x.code === g.code)) gaps.push(g);
+  };
   const [lookback, idle] = await Promise.all([
-    ctx.services.inventory.utilization(refs, { days: s.lookbackDays }),
-    withIdle ? ctx.services.inventory.utilization(refs, { days: s.idleDays }) : Promise.resolve([]),
+    ctx.services.inventory.utilization(refs, { days: s.lookbackDays }, { onGap }),
+    withIdle ? ctx.services.inventory.utilization(refs, { days: s.idleDays }, { onGap }) : Promise.resolve([]),
   ]);
-  return { lookback, idle };
+  return { lookback, idle, gaps };
+}
+
+/** The plan, marked with the parts of the estate it could not see (its card, audit row and approval say so). */
+export function withReadGaps(plan: Plan, gaps: readonly Gap[]): Plan {
+  if (!gaps.length) return plan;
+  return { ...plan, readGaps: gaps.map((g) => ({ provider: g.provider, ...(g.account ? { account: g.account } : {}), ...(g.region ? { region: g.region } : {}), code: g.code, message: g.message, ...(g.advice ? { advice: g.advice } : {}) })) };
 }
 
 export function explanationBlocks(title: string, lines: readonly string[]): Block[] {

@@ -28,6 +28,28 @@ const regionMap = z
   .pipe(z.array(z.string().regex(/^[a-z0-9-]+=\S+$/, 'expected a comma list of region=<subnet resource id>')))
   .transform((pairs) => Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])) as Record<string, string>);
 
+/** An AWS region code: `eu-west-1`, `us-gov-west-1`, `ap-southeast-4`, `us-isob-east-1`. */
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** What the person probably meant by a region that is not one ("eu-west1" → "eu-west-1", "EU_WEST_1" → "eu-west-1"). */
+export function suggestAwsRegion(given: string): string | undefined {
+  const fixed = given
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s]+/g, '-')
+    .replace(/([a-z])(\d+)$/, '$1-$2')
+    .replace(/-+/g, '-');
+  return fixed !== given && AWS_REGION.test(fixed) ? fixed : undefined;
+}
+
+const awsRegions = list.superRefine((regions, ctx) => {
+  for (const r of regions) {
+    if (AWS_REGION.test(r)) continue;
+    const hint = suggestAwsRegion(r);
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(r)} is not an AWS region code${hint ? `; did you mean ${hint}?` : ' (expected a comma list such as us-east-1,eu-west-1)'}` });
+  }
+});
+
 export const ENV_SCHEMA = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -77,7 +99,7 @@ export const ENV_SCHEMA = {
   STEWARD_OPT_RISK_PROVIDER_USD: z.coerce.number({ message: 'expected a number' }).min(0).default(300),
   STEWARD_OPT_AMORTIZE_MONTHS: int(12, 1, 120),
   STEWARD_OPT_HIGHS_TIME_LIMIT_SECONDS: int(10, 1, 3600),
-  AWS_REGIONS: list,
+  AWS_REGIONS: awsRegions,
   AWS_REQUESTS_PER_SECOND: int(20, 1, 1000),
   AWS_CONCURRENCY: int(24, 1, 64),
   AZURE_SUBSCRIPTION_IDS: list,

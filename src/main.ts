@@ -355,6 +355,9 @@ export async function mainCli(argv: string[]): Promise<number> {
   let config: Config;
   try {
     config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+    // Node 20 is Steward's floor (DESIGN §7); the AWS SDK's notice that its 2027 releases need Node 22 would be
+    // printed above every CLI answer that reads AWS. The server still logs it (it is for whoever runs Steward).
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr(err.message + '\n');

@@ -4,7 +4,7 @@ import { ProviderError } from '../../domain/model/errors.js';
 import type { Finding } from '../../domain/model/finding.js';
 import type { Instance, InstanceRef } from '../../domain/model/instance.js';
 import type { PlanStep, StepResult } from '../../domain/model/plan.js';
-import type { CloudProvider, ListOptions, Scope } from '../../domain/ports/cloud-provider.port.js';
+import { gapFromError, type CloudProvider, type ListOptions, type Scope } from '../../domain/ports/cloud-provider.port.js';
 import type { PriceCatalog } from '../../domain/ports/price-catalog.port.js';
 import { inCompletionOrder, loadOnce } from '../../lib/async.js';
 import { createRateLimiters, type RateLimiters } from '../../lib/rate-limiter.js';
@@ -83,11 +83,13 @@ export function createAzureProvider(config: AzureProviderConfig, deps: AzureProv
     const tasks = subs.map((sub) =>
       limit(async () => {
         try {
-          return await read(sub);
+          const out = await read(sub);
+          opts.onPart?.({ account: sub });
+          return out;
         } catch (err) {
           if (opts.signal?.aborted) throw err;
           const e = toAzureError(err, 'read', sub);
-          opts.onGap?.({ provider: 'azure', cloud: 'azure', account: sub, code: e.code, message: e.userMessage ?? e.message });
+          opts.onGap?.(gapFromError(e, { provider: 'azure', cloud: 'azure', account: sub }));
           return [];
         }
       }),
