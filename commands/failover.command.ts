@@ -4,7 +4,7 @@ import { code, reply } from '../src/core/reply.js';
 import { isCloud } from '../src/domain/model/cloud.js';
 import { planFailover } from '../src/domain/optimizer/failover.js';
 import { REFRESH_FLAG, gapBlocks } from './format.js';
-import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, enabledClouds, explanationBlocks, knownRegions, quotaBlock, settingsFor, utilizationFor, withReadGaps } from './optimizer-shared.js';
+import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, enabledClouds, explanationBlocks, knownRegionsFor, quotaBlock, settingsFor, utilizationFor, withReadGaps } from './optimizer-shared.js';
 import { planBlocks } from './plan-format.js';
 import { requireSomePartRead } from '../src/domain/inventory/inventory.service.js';
 
@@ -23,7 +23,7 @@ export const failoverCommand = defineCommand({
   flags: { quota: QUOTA_FLAG, headroom: HEADROOM_FLAG, lookback: LOOKBACK_FLAG, refresh: REFRESH_FLAG },
   async run(ctx, { flags, args }) {
     const raw = (args[0] ?? '').trim().toLowerCase();
-    const known = knownRegions(ctx);
+    const known = await knownRegionsFor(ctx, isCloud(raw) ? [] : [raw]);
     if (!isCloud(raw) && !known.has(raw)) {
       throw new UsageError(`${code(raw)} is neither a provider (aws, azure, gcp) nor a region Steward knows (${[...known].sort().join(', ')}).`);
     }

@@ -4,7 +4,7 @@ import { UsageError } from '../src/core/errors.js';
 import { CLOUDS, type Cloud } from '../src/domain/model/cloud.js';
 import type { Instance, InstanceState } from '../src/domain/model/instance.js';
 import type { Gap, Scope } from '../src/domain/ports/cloud-provider.port.js';
-import { formatUsd } from '../src/lib/money.js';
+import { formatMonthly, formatUsd } from '../src/lib/money.js';
 
 export const PROVIDER_FLAG = { kind: 'enum', values: CLOUDS, multiple: true, description: 'only this cloud (repeatable)' } as const;
 export const REGION_FLAG = { kind: 'string', multiple: true, placeholder: 'region', description: 'only this region (repeatable)' } as const;
@@ -40,6 +40,15 @@ export function gapLines(gaps: readonly Gap[]): string[] {
     const advice = g.advice ?? GAP_ADVICE[g.code];
     return `- ${where}: ${message} (${g.code})${advice ? ` — ${advice}` : ''}`;
   });
+}
+
+/**
+ * A monthly sum that leaves out what the catalog does not price: "$1,234.00/mo", "$1,234.00/mo + 2 unpriced", or
+ * "unpriced" when nothing in it has a price — never "$0.00/mo" for instances that bill at a price Steward lacks.
+ */
+export function monthlyOrUnpriced(micros: number, unpriced: number): string {
+  if (unpriced > 0 && micros === 0) return 'unpriced';
+  return unpriced > 0 ? `${formatMonthly(micros)} + ${unpriced} unpriced` : formatMonthly(micros);
 }
 
 export function hourly(i: Instance): string {

@@ -32,7 +32,7 @@ export const optimizeCommand = defineCommand({
     refresh: REFRESH_FLAG,
   },
   async run(ctx, { flags }) {
-    validateScopeFlags(ctx, flags);
+    await validateScopeFlags(ctx, flags);
     await ctx.progress('Reading the estate and its utilization…');
     const report = requireSomePartRead(await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh }));
     const base = settingsFor(ctx, flags);

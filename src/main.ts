@@ -117,7 +117,10 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         providers.push(demo);
       } else if (id === 'aws') {
         const { createAwsProvider } = await import('./providers/aws/index.js');
-        const aws = createAwsProvider({ regions: config.aws.regions, catalog, requestsPerSecond: config.aws.requestsPerSecond, concurrency: config.aws.concurrency }, opts.providerDeps?.aws);
+        const aws = createAwsProvider(
+          { regions: config.aws.regions, catalog, requestsPerSecond: config.aws.requestsPerSecond, concurrency: config.aws.concurrency },
+          { ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}), ...opts.providerDeps?.aws },
+        );
         closers.push(() => aws.close());
         providers.push(aws);
       } else if (id === 'azure') {
@@ -125,12 +128,15 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         providers.push(
           createAzureProvider(
             { subscriptionIds: config.azure.subscriptionIds, catalog, requestsPerSecond: config.azure.requestsPerSecond, concurrency: config.azure.concurrency, subnets: config.azure.subnets },
-            opts.providerDeps?.azure,
+            { ...azureEndpoint(config.azure), ...opts.providerDeps?.azure },
           ),
         );
       } else {
         const { createGcpProvider } = await import('./providers/gcp/index.js');
-        const gcp = createGcpProvider({ projectIds: config.gcp.projectIds, catalog, requestsPerMinute: config.gcp.requestsPerMinute, concurrency: config.gcp.concurrency }, opts.providerDeps?.gcp);
+        const gcp = createGcpProvider(
+          { projectIds: config.gcp.projectIds, catalog, requestsPerMinute: config.gcp.requestsPerMinute, concurrency: config.gcp.concurrency },
+          { ...(config.gcp.endpoint ? { endpoint: config.gcp.endpoint } : {}), ...opts.providerDeps?.gcp },
+        );
         closers.push(() => gcp.close());
         providers.push(gcp);
       }
@@ -343,6 +349,21 @@ async function mainServer(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/**
+ * Resource Manager endpoints of the sovereign clouds and the token audience each takes (az cloud show); a private
+ * link or proxy in front of the public cloud keeps the public audience unless AZURE_RESOURCE_MANAGER_AUDIENCE says.
+ */
+const ARM_AUDIENCES: Record<string, string> = {
+  'management.usgovcloudapi.net': 'https://management.core.usgovcloudapi.net/',
+  'management.chinacloudapi.cn': 'https://management.core.chinacloudapi.cn/',
+};
+
+function azureEndpoint(c: Config['azure']): AzureProviderDeps {
+  if (!c.endpoint) return {};
+  const audience = c.audience ?? ARM_AUDIENCES[new URL(c.endpoint).hostname] ?? 'https://management.azure.com/';
+  return { endpoint: c.endpoint, credentialScope: `${audience.replace(/\/$/, '')}/.default` };
 }
 
 /** `steward <command> …` (package.json bin). */

@@ -1,4 +1,4 @@
-import type { Cloud } from '../model/cloud.js';
+import { learnRegion, regionInfo, type Cloud } from '../model/cloud.js';
 import { ProviderError } from '../model/errors.js';
 import type { Instance, InstanceRef, Utilization } from '../model/instance.js';
 import { AppError } from '../model/errors.js';
@@ -62,6 +62,14 @@ export function createInventoryService(deps: { providers: readonly CloudProvider
         return out;
       }),
     );
+    // Regions come from the providers: whatever region an adapter reads instances in, the domain learns from it.
+    for (const [i, p] of wanted.entries()) {
+      for (const region of new Set((lists[i] ?? []).map((x) => x.region))) {
+        if (regionInfo(region)) continue;
+        const info = p.regionInfo?.(region);
+        if (info) learnRegion(region, info);
+      }
+    }
     const instances = lists.flat().filter(
       (i) => (!scope.clouds?.length || scope.clouds.includes(i.provider)) && (!scope.regions?.length || scope.regions.includes(i.region)),
     );

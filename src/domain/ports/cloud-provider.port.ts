@@ -1,4 +1,4 @@
-import type { Cloud, ProviderId } from '../model/cloud.js';
+import type { Cloud, ProviderId, RegionInfo } from '../model/cloud.js';
 import type { ProviderError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import type { Instance, InstanceRef, Utilization } from '../model/instance.js';
@@ -77,4 +77,9 @@ export interface CloudProvider {
   describe(ref: InstanceRef): Promise<Instance | undefined>;
   /** Cloud permissions the step needs, shown on approval cards. */
   permissionsFor(step: PlanStep): string[];
+  /**
+   * What this cloud's naming says about a region: its geography (data residency) and approximate location.
+   * The domain learns it as the inventory reads instances there; undefined when the adapter cannot tell.
+   */
+  regionInfo?(region: string): RegionInfo | undefined;
 }

@@ -1,3 +1,4 @@
+import { awsRegionInfo } from './regions.js';
 import { DescribeRegionsCommand, type Instance as Ec2Instance } from '@aws-sdk/client-ec2';
 import pLimit from 'p-limit';
 import type { Finding } from '../../domain/model/finding.js';
@@ -160,6 +161,7 @@ export function createAwsProvider(config: AwsProviderConfig, deps: AwsProviderDe
       const found = await readOne(ref);
       return found && found.instance.state !== 'terminated' ? found.instance : undefined;
     },
+    regionInfo: awsRegionInfo,
     permissionsFor: (step: PlanStep) => AWS_PERMISSIONS[step.kind],
     apply: (step: PlanStep, opts: { dryRun: boolean; snapshotIds?: string[] }): Promise<StepResult> => actions.apply(step, opts),
     close: () => clients.destroy(),

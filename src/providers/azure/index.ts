@@ -1,5 +1,6 @@
 import type { VirtualMachine } from '@azure/arm-compute';
 import pLimit from 'p-limit';
+import { azureRegionInfo } from './regions.js';
 import { ProviderError } from '../../domain/model/errors.js';
 import type { Finding } from '../../domain/model/finding.js';
 import type { Instance, InstanceRef } from '../../domain/model/instance.js';
@@ -50,7 +51,7 @@ export function createAzureProvider(config: AzureProviderConfig, deps: AzureProv
       throw new ProviderError('PROVIDER.AUTH', 'no Azure subscriptions configured: set AZURE_SUBSCRIPTION_IDS', { provider: 'azure', operation: 'configure' });
     }
     try {
-      const token = await clients.credential().getToken(ARM_SCOPE);
+      const token = await clients.credential().getToken(deps.credentialScope ?? ARM_SCOPE);
       if (!token) throw Object.assign(new Error(AZURE_CREDENTIALS_HINT), { name: 'CredentialUnavailableError' });
     } catch (err) {
       const e = toAzureError(err, 'get a token');
@@ -175,6 +176,7 @@ export function createAzureProvider(config: AzureProviderConfig, deps: AzureProv
     async describe(ref) {
       return (await readOne(ref))?.instance;
     },
+    regionInfo: azureRegionInfo,
     permissionsFor: (step: PlanStep) => AZURE_PERMISSIONS[step.kind],
     apply: (step: PlanStep, opts: { dryRun: boolean; snapshotIds?: string[] }): Promise<StepResult> => actions.apply(step, opts),
   };

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { gcpRegionInfo } from './regions.js';
 import { ProviderError } from '../../domain/model/errors.js';
 import type { Finding } from '../../domain/model/finding.js';
 import type { Instance, InstanceRef } from '../../domain/model/instance.js';
@@ -130,6 +131,7 @@ export function createGcpProvider(config: GcpProviderConfig, deps: GcpProviderDe
     async describe(ref) {
       return (await readOne(ref))?.instance;
     },
+    regionInfo: gcpRegionInfo,
     permissionsFor: (step: PlanStep) => GCP_PERMISSIONS[step.kind],
     apply: (step: PlanStep, opts: { dryRun: boolean; snapshotIds?: string[] }): Promise<StepResult> => actions.apply(step, opts),
     close: () => clients.close(),
