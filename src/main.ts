@@ -36,6 +36,7 @@ import type { AzureProviderDeps } from './providers/azure/index.js';
 import { createDemoProvider } from './providers/demo/index.js';
 import type { GcpProviderDeps } from './providers/gcp/index.js';
 import { createTrendChartRenderer } from './charts/trend-chart.js';
+import { createConsoleGuard, describeConsoleAccess } from './server/console-guard.js';
 import { createHttpServer } from './server/http.js';
 import type { DigestScheduler } from './scheduler/digest-scheduler.js';
 import { createHighsSolver } from './solvers/highs.solver.js';
@@ -44,6 +45,12 @@ import { createConsoleSurface } from './surfaces/console/router.js';
 import type { SlackSurface } from './surfaces/slack/index.js';
 import type { TeamsSurface } from './surfaces/teams/index.js';
 import { createConversationStore } from './persistence/conversation-store.js';
+import { createHealthStore } from './persistence/health-store.js';
+import { createDemoHealth } from './providers/demo/health.js';
+import { createHealthWatch, type HealthWatch } from './domain/health/watch.service.js';
+import { createWatchPlanner } from './domain/health/planner.js';
+import type { HealthSource } from './domain/ports/health-source.port.js';
+import type { HealthScheduler } from './scheduler/health-scheduler.js';
 
 export interface App {
   config: Config;
@@ -109,12 +116,16 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
     const providers: CloudProvider[] = [];
     const closers: (() => unknown)[] = [];
     let demo: ReturnType<typeof createDemoProvider> | undefined;
+    let demoHealth: ReturnType<typeof createDemoHealth> | undefined;
+    const healthSources: HealthSource[] = [];
     for (const id of config.providers) {
       if (id === 'demo') {
         demo = createDemoProvider({ store: createEstateStore(database.db), catalog, estateFile: config.demo.estateFile, seed: config.demo.seed, instances: config.demo.instances });
         const estate = await demo.ensureEstate();
         log.info({ ...estate }, estate.created ? 'demo estate created' : 'demo estate loaded');
         providers.push(demo);
+        demoHealth = createDemoHealth(createEstateStore(database.db), { intervalMs: config.watch.demoIntervalMs, holdMs: config.watch.demoHoldMs });
+        healthSources.push(demoHealth.source);
       } else if (id === 'aws') {
         const { createAwsProvider } = await import('./providers/aws/index.js');
         const aws = createAwsProvider(
@@ -144,7 +155,10 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
     const inventory = createInventoryService({ providers, clock, ttlMs: config.inventoryTtlMs });
     const notifiers = createNotifierHub();
     const policy = loadPolicy(config);
+    // The drift check re-reads health right before a plan runs (bound once the watch exists, below).
+    let watch: HealthWatch | undefined;
     const executor = createPlanExecutor({
+      preflight: (plan) => (watch ? watch.preflight(plan) : Promise.resolve(undefined)),
       store: createProposalStore(database.db),
       providerFor: (cloud) => inventory.providerFor(cloud),
       invalidate: () => inventory.invalidate(),
@@ -188,6 +202,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
             demo: {
               reset: (o) => demo.reset(o),
               describe: () => demo.describeEstate(),
+              ...(demoHealth ? { health: demoHealth.control } : {}),
             },
           }
         : {}),
@@ -202,6 +217,29 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         seedHistory: !!demo,
       },
     };
+    if (config.watch.enabled && healthSources.length) {
+      const healthStore = createHealthStore(database.db);
+      const optimizer = services.optimizer;
+      watch = createHealthWatch({
+        sources: healthSources,
+        store: healthStore,
+        claims: createRunClaims(database.db),
+        proposals: createProposalStore(database.db),
+        approvals,
+        planner: createWatchPlanner({
+          inventory,
+          catalog,
+          settings: () => ({ ...(optimizer?.settings ?? DEFAULT_SETTINGS), allowedProviders: [...new Set(inventory.providers().flatMap((p) => p.clouds))] }),
+          ...(optimizer?.highs ? { highs: optimizer.highs } : {}),
+        }),
+        inventory,
+        clock,
+        owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        settings: { holdMs: config.watch.holdMs, confirmInstances: config.watch.confirmInstances, failoverExpiryMs: config.watch.failoverExpiryMs },
+        log,
+      });
+      services.health = { watch, store: healthStore };
+    }
     const registry = createRegistry(commands, actions);
     const dispatcher = createDispatcher({ registry, services, clock, log, notifiers, authorizer: createPolicyAuthorizer(policy) });
     return {
@@ -254,7 +292,9 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     app.notifiers.register(teams.notifier);
     http.app.use(teams.router);
   }
+  log.info({ console: config.console ? (config.consoleToken ? 'token' : 'loopback') : 'off' }, describeConsoleAccess({ enabled: config.console, token: config.consoleToken, host: config.http.host, embedded: config.database.kind === 'pglite' }));
   if (config.console) {
+    http.app.use(createConsoleGuard({ token: config.consoleToken }).router);
     const consoleSurface = createConsoleSurface({ dispatcher: app.dispatcher, log });
     app.notifiers.register(consoleSurface.notifier);
     http.app.use(consoleSurface.router);
@@ -298,6 +338,14 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     });
     void scheduler.start();
   }
+  // The health watch: polls on each source's interval, proposes by itself (docs/health.md).
+  let healthScheduler: HealthScheduler | undefined;
+  if (app.services.health) {
+    const { createHealthScheduler } = await import('./scheduler/health-scheduler.js');
+    const tickMs = Math.max(1000, Math.min(...app.services.health.watch.sources.map((s) => s.intervalMs)));
+    healthScheduler = createHealthScheduler({ dispatcher: app.dispatcher, post: (target, reply) => app.notifiers.post(target, reply), tickMs, log });
+    healthScheduler.start();
+  }
   const readyMs = Math.round(performance.now() - started);
   log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, slack: slack?.mode ?? 'off', teams: teams ? teams.path : 'off', readyMs }, 'steward ready');
 
@@ -308,6 +356,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
       await http.close();
       stopSweeper();
       await scheduler?.stop();
+      await healthScheduler?.stop();
       await slack?.stop();
       await teams?.stop();
       await app.close();
@@ -388,7 +437,7 @@ export async function mainCli(argv: string[]): Promise<number> {
   }
   if (config.database.kind === 'pglite') {
     const holder = lockHolder(config.database.dataDir);
-    if (holder?.url) return forwardToServer(holder.url, argv, io);
+    if (holder?.url) return forwardToServer(holder.url, argv, io, config.consoleToken);
   }
   let lock: DataDirLock | undefined;
   try {

@@ -10,11 +10,22 @@ import type { PriceCatalog } from '../domain/ports/price-catalog.port.js';
 import type { RunClaims } from '../domain/ports/run-claims.port.js';
 import type { SolverPort } from '../domain/ports/solver.port.js';
 import type { Reply } from './reply.js';
+import type { HealthWatch } from '../domain/health/watch.service.js';
+import type { HealthStore } from '../domain/ports/health-store.port.js';
+import type { DemoHealthControl } from '../domain/ports/demo-health.port.js';
 
 /** Regenerates or reloads the demo estate (only present when the demo provider is enabled). */
 export interface DemoControl {
   reset(opts: { seed?: number; instances?: number }): Promise<{ instances: number; seed: number | null; source: string }>;
   describe(): Promise<{ instances: number; seed: number | null; source: string }>;
+  /** Fault injection for the health watch (`demo fault|outage|recover`). */
+  health?: DemoHealthControl;
+}
+
+/** The health watch and its store (issue 15; src/domain/health). */
+export interface HealthServices {
+  watch: HealthWatch;
+  store: HealthStore;
 }
 
 /**
@@ -62,4 +73,5 @@ export interface Services {
   digests?: DigestServices;
   /** The normalized security posture, cached like the inventory (src/domain/security). */
   posture?: PostureService;
+  health?: HealthServices;
 }
