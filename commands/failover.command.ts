@@ -38,15 +38,17 @@ export const failoverCommand = defineCommand({
     const util = await utilizationFor(ctx, affected, settings, false);
     await ctx.progress('Solving…');
     const highs = ctx.services.optimizer?.highs;
-    const result = await planFailover({
+    const input = {
       target,
       instances: report.instances,
       utilization: util.lookback,
       offers: ctx.services.catalog.offers(),
       priceSnapshots: ctx.services.catalog.snapshotDates(),
       settings,
-      ...(highs ? { highs } : {}),
-    });
+    };
+    // Off the event loop when a planner is wired (src/workers).
+    const planner = ctx.services.planner;
+    const result = planner ? await planner.failover({ ...input, useHighs: !!highs }) : await planFailover({ ...input, ...(highs ? { highs } : {}) });
     const gaps = [...report.gaps, ...util.gaps];
     const plan = withReadGaps(result.plan, gaps);
     const r = result.report;

@@ -179,5 +179,6 @@ export function createAzureProvider(config: AzureProviderConfig, deps: AzureProv
     regionInfo: azureRegionInfo,
     permissionsFor: (step: PlanStep) => AZURE_PERMISSIONS[step.kind],
     apply: (step: PlanStep, opts: { dryRun: boolean; snapshotIds?: string[] }): Promise<StepResult> => actions.apply(step, opts),
+    vetStep: (step: PlanStep) => actions.vet(step),
   };
 }
