@@ -132,7 +132,9 @@ export function createDispatcher(deps: {
       return { ...base, outcome: 'forbidden', errorCode: err.code, reply: reply({ blocks: [text(`Not allowed: ${err.message}`)] }) };
     }
     if (err instanceof AppError) {
-      log.warn({ code: err.code, err: { message: err.message, code: err.code } }, 'command failed');
+      // An expected failure: its reply says why in words. Info, not warn, so a CLI (LOG_LEVEL=warn) prints the
+      // message a person reads, not a JSON log line before it; the server log still has it at its default level.
+      log.info({ code: err.code, err: { message: err.message, code: err.code } }, 'command failed');
       return {
         ...base,
         outcome: 'failed',
