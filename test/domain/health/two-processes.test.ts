@@ -12,7 +12,6 @@ import { fromRoot } from '../../../src/lib/paths.js';
 import { WATCH_ACTOR } from '../../../src/domain/model/actor.js';
 import { openScratchPostgres, POSTGRES_SKIPPED } from '../../support/db.js';
 import { CHILD_TEST_TIMEOUT_MS, childEnv, runNode } from '../../support/spawn.js';
-import { actor } from '../../support/approvals.js';
 
 const url = process.env.TEST_DATABASE_URL;
 
@@ -29,13 +28,14 @@ describe.skipIf(!url)(`health watch: two processes propose each remedy once [pos
     'one failover for the outage and one restart for the faulted instance, whoever polls',
     async () => {
       const setup = await bootstrap(loadConfig({ DATABASE_URL: scratch.url, LOG_LEVEL: 'silent' }), { log: silentLogger() });
-      const alice = actor('cli:alice');
-      const run = (text: string) => setup.dispatcher.run({ text, argv: text.split(' '), actor: alice, surface: 'cli' });
-      expect((await run('demo outage aws/eu-west-1')).outcome).toBe('ok');
+      // With PostgreSQL the default policy makes nobody an admin, so the faults are injected through the demo control.
+      const demo = setup.services.demo?.health;
+      if (!demo) throw new Error('no demo fault injection');
+      expect((await demo.outage('aws', 'eu-west-1', new Date())).created).toBe(true);
       const inventory = await setup.services.inventory.collect({});
       const victim = inventory.instances.find((i) => i.state === 'running' && i.provider === 'gcp');
       if (!victim) throw new Error('no running gcp instance in the demo estate');
-      expect((await run(`demo fault ${victim.id}`)).outcome).toBe('ok');
+      expect((await demo.fault(victim.id, new Date())).impaired).toMatch(/status check failed/);
       await setup.close();
 
       const until = String(Date.now() + 20_000);

@@ -5,11 +5,11 @@
  */
 import { loadConfig } from '../../../src/config.js';
 import { bootstrap } from '../../../src/main.js';
-import { silentLogger } from '../../../src/lib/logger.js';
+import { createLogger } from '../../../src/lib/logger.js';
 import { WATCH_ACTOR } from '../../../src/domain/model/actor.js';
 
 const { DATABASE_URL, UNTIL } = process.env as Record<string, string>;
-const app = await bootstrap(loadConfig({ DATABASE_URL: DATABASE_URL as string, LOG_LEVEL: 'silent', STEWARD_DEMO_WATCH_INTERVAL_SECONDS: '1', STEWARD_DEMO_WATCH_HOLD_SECONDS: '0' }), { log: silentLogger() });
+const app = await bootstrap(loadConfig({ DATABASE_URL: DATABASE_URL as string, LOG_LEVEL: 'silent', STEWARD_DEMO_WATCH_INTERVAL_SECONDS: '1', STEWARD_DEMO_WATCH_HOLD_SECONDS: '0' }), { log: createLogger({ level: 'error', destination: process.stderr }) });
 process.stdout.write('READY\n');
 const mine: string[] = [];
 const pass = async () => {
