@@ -48,6 +48,7 @@ export const ENV_SCHEMA = {
   STEWARD_DEMO_SEED: int(42, 0, 2 ** 31 - 1),
   STEWARD_DEMO_INSTANCES: int(60, 1, 20000),
   STEWARD_CONSOLE: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
+  STEWARD_CONSOLE_TOKEN: z.string().min(16, 'expected a random token of at least 16 characters (e.g. openssl rand -hex 24)').optional(),
   STEWARD_INVENTORY_TTL_SECONDS: int(300, 0, 86400),
   STEWARD_PRICES_CSV: z.string().min(1).optional(),
   STEWARD_POLICY_FILE: z.string().min(1).optional(),
@@ -119,6 +120,11 @@ export interface Config {
   providers: Env['STEWARD_PROVIDERS'];
   demo: { estateFile: string | undefined; seed: number; instances: number };
   console: boolean;
+  /**
+   * The console has no login: without a token it answers loopback clients only; with one, every request must
+   * carry it (Authorization: Bearer, or the cookie set by opening /?token=…).
+   */
+  consoleToken: string | undefined;
   inventoryTtlMs: number;
   pricesCsv: string | undefined;
   /** Approvals: the policy file (docs/approvals.md; built-in defaults when unset) and when a silent execution counts as abandoned. */
@@ -225,6 +231,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     demo: { estateFile: e.STEWARD_DEMO_ESTATE, seed: e.STEWARD_DEMO_SEED, instances: e.STEWARD_DEMO_INSTANCES },
     // The console has no login of its own: on by default only for the embedded first run.
     console: e.STEWARD_CONSOLE === 'auto' ? embedded : e.STEWARD_CONSOLE === 'on',
+    consoleToken: e.STEWARD_CONSOLE_TOKEN,
     inventoryTtlMs: e.STEWARD_INVENTORY_TTL_SECONDS * 1000,
     pricesCsv: e.STEWARD_PRICES_CSV,
     approvals: { policyFile: e.STEWARD_POLICY_FILE, staleAfterMs: e.STEWARD_EXECUTION_STALE_SECONDS * 1000 },

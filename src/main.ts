@@ -36,6 +36,7 @@ import type { AzureProviderDeps } from './providers/azure/index.js';
 import { createDemoProvider } from './providers/demo/index.js';
 import type { GcpProviderDeps } from './providers/gcp/index.js';
 import { createTrendChartRenderer } from './charts/trend-chart.js';
+import { createConsoleGuard, describeConsoleAccess } from './server/console-guard.js';
 import { createHttpServer } from './server/http.js';
 import type { DigestScheduler } from './scheduler/digest-scheduler.js';
 import { createHighsSolver } from './solvers/highs.solver.js';
@@ -302,7 +303,9 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     app.notifiers.register(teams.notifier);
     http.app.use(teams.router);
   }
+  log.info({ console: config.console ? (config.consoleToken ? 'token' : 'loopback') : 'off' }, describeConsoleAccess({ enabled: config.console, token: config.consoleToken, host: config.http.host, embedded: config.database.kind === 'pglite' }));
   if (config.console) {
+    http.app.use(createConsoleGuard({ token: config.consoleToken }).router);
     const consoleSurface = createConsoleSurface({ dispatcher: app.dispatcher, log });
     app.notifiers.register(consoleSurface.notifier);
     http.app.use(consoleSurface.router);
@@ -427,7 +430,7 @@ export async function mainCli(argv: string[]): Promise<number> {
   }
   if (config.database.kind === 'pglite') {
     const holder = lockHolder(config.database.dataDir);
-    if (holder?.url) return forwardToServer(holder.url, argv, io);
+    if (holder?.url) return forwardToServer(holder.url, argv, io, config.consoleToken);
   }
   let lock: DataDirLock | undefined;
   try {

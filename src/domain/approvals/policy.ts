@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { WATCH_ACTOR, type Actor } from '../model/actor.js';
 import type { Plan, PlanStep, Risk, StepKind } from '../model/plan.js';
 import { RISK_ORDER } from '../model/plan.js';
+import { STEP_KIND_NAMES, STEP_KINDS } from '../model/step-kinds.js';
 import { ROLE_RANK, ROLES, type Role } from '../model/proposal.js';
 
 /** The command runtime's permissions (same strings as core's `Permission`). */
@@ -36,14 +37,9 @@ export interface Policy {
   expiryMs: number;
 }
 
+/** Each step kind's declared risk (src/domain/model/step-kinds.ts), plus the two plan-level risks. */
 export const DEFAULT_RISK: Policy['risk'] = {
-  start: 'low',
-  tag: 'low',
-  stop: 'medium',
-  resize: 'medium',
-  snapshot: 'medium',
-  create: 'medium',
-  delete: 'critical',
+  ...(Object.fromEntries(STEP_KIND_NAMES.map((k) => [k, STEP_KINDS[k].risk])) as Record<StepKind, Risk>),
   crossProviderMove: 'critical',
   failover: 'critical',
 };
@@ -102,6 +98,7 @@ export const policyFileSchema = z
       .object({
         start: riskSchema,
         stop: riskSchema,
+        reboot: riskSchema,
         resize: riskSchema,
         snapshot: riskSchema,
         create: riskSchema,

@@ -29,6 +29,8 @@ interface StepBase {
 export type PlanStep =
   | (StepBase & { kind: 'start' })
   | (StepBase & { kind: 'stop' })
+  /** Restart a running instance in place (an impaired instance's first remedy); its type and disks stay. */
+  | (StepBase & { kind: 'reboot' })
   | (StepBase & { kind: 'resize'; toType: string })
   | (StepBase & { kind: 'snapshot' })
   | (StepBase & {
@@ -40,7 +42,11 @@ export type PlanStep =
       image?: string;
       tags: Record<string, string>;
     })
-  | (StepBase & { kind: 'delete' })
+  | (StepBase & {
+      kind: 'delete';
+      /** What a create made besides the instance (its image, a copied snapshot, disk, NIC), removed after it. */
+      alsoRemove?: MadeResource[];
+    })
   | (StepBase & { kind: 'tag'; tags: Record<string, string> });
 
 export type StepKind = PlanStep['kind'];
@@ -57,6 +63,18 @@ export interface StepResult {
   snapshotIds?: string[];
   /** The instance state/type before the step, to roll it back. */
   before?: Expectation;
+  /**
+   * Resources other than `created` that the step made and left in place (an image, a copied snapshot, a disk, a
+   * network interface), by id: a rollback that removes the instance reports these as left behind unless it removes them.
+   */
+  resources?: MadeResource[];
+}
+
+/** Something a step created besides the instance itself. */
+export interface MadeResource {
+  kind: 'image' | 'snapshot' | 'disk' | 'network-interface' | 'instance';
+  id: string;
+  region: string;
 }
 
 export interface PlanTotals {
@@ -90,16 +108,5 @@ export interface Plan {
   evidence?: string[];
 }
 
-/**
- * The states each step kind may start from, the same on every cloud (custodian's "valid origin states").
- * Adapters refuse a step from any other state with PROVIDER.INVALID, in the dry-run as well.
- */
-export const VALID_FROM: Record<StepKind, readonly InstanceState[]> = {
-  start: ['stopped'],
-  stop: ['running', 'pending'],
-  resize: ['running', 'stopped'],
-  snapshot: ['running', 'stopped'],
-  create: ['running', 'stopped', 'stopping', 'pending', 'unknown'],
-  delete: ['running', 'stopped', 'pending', 'stopping', 'unknown'],
-  tag: ['running', 'stopped', 'pending', 'stopping'],
-};
+/** The states each step kind may start from (declared in step-kinds.ts, with the rest of what a kind is). */
+export { VALID_FROM } from './step-kinds.js';

@@ -3,7 +3,7 @@ import { CLOUDS } from '../../domain/model/cloud.js';
 import { INSTANCE_STATES, type Instance } from '../../domain/model/instance.js';
 import type { PriceCatalog } from '../../domain/ports/price-catalog.port.js';
 
-const STEP_KINDS = ['start', 'stop', 'resize', 'snapshot', 'create', 'delete', 'tag'] as const;
+const STEP_KINDS = ['start', 'stop', 'reboot', 'resize', 'snapshot', 'create', 'delete', 'tag'] as const;
 
 /** Security posture of a simulated instance (what the real adapters read from SGs, NSGs, firewalls, …). */
 export const postureSchema = z

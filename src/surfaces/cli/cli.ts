@@ -57,12 +57,12 @@ export async function runCliCommand(dispatcher: Dispatcher, argv: string[], io: 
 }
 
 /** When another process holds the embedded database, the CLI asks that running server instead. */
-export async function forwardToServer(url: string, argv: string[], io: CliIo): Promise<number> {
+export async function forwardToServer(url: string, argv: string[], io: CliIo, consoleToken?: string): Promise<number> {
   const json = argv.includes('--json');
   const text = argv.map((w) => (/[\s"'\\]/.test(w) || w === '' ? JSON.stringify(w) : w)).join(' ');
   const res = await fetch(new URL('/api/command', url), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(consoleToken ? { authorization: `Bearer ${consoleToken}` } : {}) },
     body: JSON.stringify({ text, user: cliActor().displayName }),
   });
   if (!res.ok) throw new Error(`the running server at ${url} answered ${res.status}`);
