@@ -59,7 +59,7 @@ export function createWatchPlanner(deps: WatchPlannerDeps) {
         expect: { state: 'running', type: live.type },
         reason: `its status checks fail (${inc.evidence.impaired[0]?.checks.join('; ') || 'impaired'}); a restart moves it off a failing host process`,
         risk: 'medium',
-      } as unknown as PlanStep;
+      };
       return {
         ok: true,
         plan: {

@@ -32,7 +32,6 @@ async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
 
 export function createAzureHealthSource(config: AzureHealthConfig, deps: AzureClientDeps = {}): HealthSource {
   const limiters = createRateLimiters({ limit: config.requestsPerSecond ?? 5, intervalMs: 1000 });
-  const clients = createAzureClients(deps, limiters);
   const health = new Map<string, MicrosoftResourceHealth>();
   const healthFor = (sub: string) => {
     let c = health.get(sub);
@@ -47,7 +46,7 @@ export function createAzureHealthSource(config: AzureHealthConfig, deps: AzureCl
         },
         position: 'perRetry' as const,
       };
-      c = new MicrosoftResourceHealth(clients.credential(), sub, {
+      c = new MicrosoftResourceHealth(azure.credential(), sub, {
         additionalPolicies: [policy],
         ...(deps.retryOptions ? { retryOptions: deps.retryOptions } : {}),
         ...(deps.endpoint ? { endpoint: deps.endpoint, credentials: { scopes: [deps.credentialScope ?? 'https://management.azure.com/.default'] } } : {}),
@@ -56,12 +55,15 @@ export function createAzureHealthSource(config: AzureHealthConfig, deps: AzureCl
     }
     return c;
   };
+  // One set of clients, as the adapter's (test/manifests/iam.test.ts reads the calls made through `clients.*`).
+  const azure = createAzureClients(deps, limiters);
+  const clients = { ...azure, resourceHealth: healthFor };
 
   async function subscription(sub: string, gaps: Gap[], now: string): Promise<{ instances: InstanceHealth[]; events: HealthEvent[] }> {
     const vms = await drain(clients.compute(sub).virtualMachines.listAll({ statusOnly: 'true' }));
     const availability = new Map<string, { state: string; summary: string }>();
     try {
-      for (const s of await drain(healthFor(sub).availabilityStatuses.listBySubscriptionId())) {
+      for (const s of await drain(clients.resourceHealth(sub).availabilityStatuses.listBySubscriptionId())) {
         const id = lc(s.id).split('/providers/microsoft.resourcehealth/')[0] ?? '';
         if (id) availability.set(id, { state: s.properties?.availabilityState ?? 'Unknown', summary: s.properties?.summary ?? s.properties?.title ?? '' });
       }
@@ -87,7 +89,7 @@ export function createAzureHealthSource(config: AzureHealthConfig, deps: AzureCl
     }
     const events: HealthEvent[] = [];
     try {
-      for (const e of await drain(healthFor(sub).eventsOperations.listBySubscriptionId())) {
+      for (const e of await drain(clients.resourceHealth(sub).eventsOperations.listBySubscriptionId())) {
         const p = e; // the SDK flattens `properties` onto the event
         const type = p?.eventType;
         if (type !== 'ServiceIssue' && type !== 'PlannedMaintenance') continue;
