@@ -48,15 +48,17 @@ export const optimizeCommand = defineCommand({
     const util = await utilizationFor(ctx, report.instances, settings, settings.stopIdle);
     await ctx.progress('Solving…');
     const highs = ctx.services.optimizer?.highs;
-    const result = await planReallocation({
+    const input = {
       instances: report.instances,
       utilization: util.lookback,
       idleUtilization: util.idle,
       offers: ctx.services.catalog.offers(),
       priceSnapshots: ctx.services.catalog.snapshotDates(),
       settings,
-      ...(highs ? { highs } : {}),
-    });
+    };
+    // Off the event loop when a planner is wired (src/workers): surfaces keep acking while it solves.
+    const planner = ctx.services.planner;
+    const result = planner ? await planner.optimize({ ...input, useHighs: !!highs }) : await planReallocation({ ...input, ...(highs ? { highs } : {}) });
     const { plan, report: r } = result;
     const data = { plan, ...r, partial: report.gaps.length > 0, gaps: report.gaps };
 

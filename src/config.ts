@@ -50,6 +50,9 @@ export const ENV_SCHEMA = {
   STEWARD_CONSOLE: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
   STEWARD_CONSOLE_TOKEN: z.string().min(16, 'expected a random token of at least 16 characters (e.g. openssl rand -hex 24)').optional(),
   STEWARD_INVENTORY_TTL_SECONDS: int(300, 0, 86400),
+  // Planning threads (optimize, failover, digests): -1 = cores − 1 (at least 1); 0 = on the main thread.
+  STEWARD_PLANNING_WORKERS: int(-1, -1, 64),
+  STEWARD_PLANNING_TIME_LIMIT_SECONDS: int(120, 1, 3600),
   STEWARD_PRICES_CSV: z.string().min(1).optional(),
   STEWARD_POLICY_FILE: z.string().min(1).optional(),
   STEWARD_EXECUTION_STALE_SECONDS: int(60, 15, 3600),
@@ -126,6 +129,8 @@ export interface Config {
    */
   consoleToken: string | undefined;
   inventoryTtlMs: number;
+  /** Planning off the event loop (src/workers): worker threads (0 = main thread, undefined = cores − 1) and the time limit per plan. */
+  planning: { workers: number | undefined; timeLimitMs: number };
   pricesCsv: string | undefined;
   /** Approvals: the policy file (docs/approvals.md; built-in defaults when unset) and when a silent execution counts as abandoned. */
   approvals: { policyFile: string | undefined; staleAfterMs: number };
@@ -233,6 +238,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     console: e.STEWARD_CONSOLE === 'auto' ? embedded : e.STEWARD_CONSOLE === 'on',
     consoleToken: e.STEWARD_CONSOLE_TOKEN,
     inventoryTtlMs: e.STEWARD_INVENTORY_TTL_SECONDS * 1000,
+    planning: { workers: e.STEWARD_PLANNING_WORKERS < 0 ? undefined : e.STEWARD_PLANNING_WORKERS, timeLimitMs: e.STEWARD_PLANNING_TIME_LIMIT_SECONDS * 1000 },
     pricesCsv: e.STEWARD_PRICES_CSV,
     approvals: { policyFile: e.STEWARD_POLICY_FILE, staleAfterMs: e.STEWARD_EXECUTION_STALE_SECONDS * 1000 },
     digests: {

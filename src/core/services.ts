@@ -5,6 +5,7 @@ import type { Plan } from '../domain/model/plan.js';
 import type { OptimizerSettings } from '../domain/optimizer/settings.js';
 import type { ChartRenderer } from '../domain/ports/chart.port.js';
 import type { DigestStore } from '../domain/ports/digest-store.port.js';
+import type { Planner } from '../domain/ports/planner.port.js';
 import type { PostureService } from '../domain/security/posture.service.js';
 import type { PriceCatalog } from '../domain/ports/price-catalog.port.js';
 import type { RunClaims } from '../domain/ports/run-claims.port.js';
@@ -70,6 +71,8 @@ export interface Services {
   /** Decisions, cancellations, listings and executions of proposals (the approvals capability). */
   approvals?: ApprovalService;
   optimizer?: OptimizerServices;
+  /** Runs optimize, failover and the cost digest off the event loop (src/workers); absent = in-process. */
+  planner?: Planner;
   digests?: DigestServices;
   /** The normalized security posture, cached like the inventory (src/domain/security). */
   posture?: PostureService;

@@ -126,7 +126,7 @@ export function createDemoProvider(cfg: DemoProviderConfig): DemoProvider {
   }
 
   async function estateSize(): Promise<number> {
-    return (await store.list()).filter((r) => r.key.startsWith('instance:')).length;
+    return store.count('instance:');
   }
 
   const provider: DemoProvider = {
@@ -161,11 +161,13 @@ export function createDemoProvider(cfg: DemoProviderConfig): DemoProvider {
     },
 
     async utilization(refs, window) {
+      // One read for all of them (a digest or an optimize of 10,000 instances asked for them one by one).
+      const byKey = new Map<string, DemoInstance>();
+      for (const rec of await store.getMany(refs.map((r) => instanceKey(r.provider, r.id)))) byKey.set(rec.key, demoInstanceSchema.parse(rec.data));
       const out: Utilization[] = [];
       for (const ref of refs) {
-        const found = await find(ref);
-        if (!found) continue;
-        out.push(simulateUtilization(found.inst, window.days, catalog));
+        const inst = byKey.get(instanceKey(ref.provider, ref.id));
+        if (inst) out.push(simulateUtilization(inst, window.days, catalog));
       }
       return out;
     },
