@@ -60,4 +60,10 @@ export interface CloudProvider {
   describe(ref: InstanceRef): Promise<Instance | undefined>;
   /** Cloud permissions the step needs, shown on approval cards. */
   permissionsFor(step: PlanStep): string[];
+  /**
+   * Why the cloud would refuse this step, checked when it is proposed (a resize to another CPU architecture, a size
+   * the VM's region or family cannot take…): a sentence for the requester, or undefined when nothing stands in its way.
+   * The cloud knowledge stays in the adapter; absent means the adapter has no such rules.
+   */
+  vetStep?(step: PlanStep): Promise<string | undefined>;
 }

@@ -144,6 +144,7 @@ export function createAwsProvider(config: AwsProviderConfig, deps: AwsProviderDe
     },
     permissionsFor: (step: PlanStep) => AWS_PERMISSIONS[step.kind],
     apply: (step: PlanStep, opts: { dryRun: boolean; snapshotIds?: string[] }): Promise<StepResult> => actions.apply(step, opts),
+    vetStep: (step: PlanStep) => actions.vet(step),
     close: () => clients.destroy(),
   };
 }

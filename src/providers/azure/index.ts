@@ -175,5 +175,6 @@ export function createAzureProvider(config: AzureProviderConfig, deps: AzureProv
     },
     permissionsFor: (step: PlanStep) => AZURE_PERMISSIONS[step.kind],
     apply: (step: PlanStep, opts: { dryRun: boolean; snapshotIds?: string[] }): Promise<StepResult> => actions.apply(step, opts),
+    vetStep: (step: PlanStep) => actions.vet(step),
   };
 }

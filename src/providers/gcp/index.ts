@@ -130,6 +130,7 @@ export function createGcpProvider(config: GcpProviderConfig, deps: GcpProviderDe
     },
     permissionsFor: (step: PlanStep) => GCP_PERMISSIONS[step.kind],
     apply: (step: PlanStep, opts: { dryRun: boolean; snapshotIds?: string[] }): Promise<StepResult> => actions.apply(step, opts),
+    vetStep: (step: PlanStep) => actions.vet(step),
     close: () => clients.close(),
   };
 }
