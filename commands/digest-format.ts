@@ -58,7 +58,7 @@ export function costDigestBlocks(d: CostDigest, chart: ImageBlock | undefined, m
     blocks.push(
       table(
         ['Idle or underused', 'Provider', 'Judged by', { label: 'P95', align: 'right' }, { label: 'Monthly', align: 'right' }, 'Suggestion', { label: 'Saves', align: 'right' }],
-        d.underused.slice(0, 8).map((u) => [u.name, `${u.provider} ${u.region}`, u.metric === 'gpu' ? 'GPU' : 'CPU', `${u.p95}%`, usd(u.monthlyUsd), u.suggestion, usd(u.savingUsd)]),
+        d.underused.slice(0, 8).map((u) => [u.name, `${u.provider} ${u.region}`, u.metric === 'gpu' ? 'GPU' : 'CPU', `${Math.round(u.p95 * 10) / 10}%`, usd(u.monthlyUsd), u.suggestion, usd(u.savingUsd)]),
         `${d.underused.length > 8 ? `top 8 of ${d.underused.length}; ` : ''}P95 over 7 days; savings are an in-place estimate — the proposal is solved by ${code('optimize')} with every constraint`,
       ),
     );
