@@ -29,7 +29,7 @@ export async function decideProposal(ctx: CommandContext, id: string, decision: 
           throw new AppError(out.code, out.message, { userMessage: out.message });
         default:
           // Already decided, or the same person again: nothing happens, and the reply says so.
-          return { reply: reply({ blocks: [text(out.message)] }), data: { refused: out.code, ...(out.proposal ? proposalData(out.proposal) : {}) } };
+          return { reply: reply({ blocks: [text(out.message)] }), data: { refused: out.code, ...(out.proposal ? proposalData(out.proposal) : {}) }, outcome: 'unchanged' };
       }
     case 'approved': {
       const phase = `Approved by ${ctx.actor.displayName}; executing now (drift check, dry-run, then each step). Progress appears here.`;
@@ -37,7 +37,9 @@ export async function decideProposal(ctx: CommandContext, id: string, decision: 
         const report = await out.execution;
         const view = await approvals.get(out.proposal.id);
         const card = view ? proposalCard(view.proposal, { ...(view.execution ? { execution: view.execution } : {}) }) : reply({ blocks: [text(report?.summary ?? 'Executed.')] });
-        return { reply: card, data: { ...proposalData(view?.proposal ?? out.proposal), execution: report ?? null }, replace: true };
+        // Waiting means the exit code tells how it went: a plan that failed (drift, a step) or was rolled back is not a success.
+        const succeeded = report?.status === 'succeeded';
+        return { reply: card, data: { ...proposalData(view?.proposal ?? out.proposal), execution: report ?? null }, replace: true, ...(succeeded ? {} : { outcome: 'failed' as const }) };
       }
       return { reply: proposalCard(out.proposal, { phase }), data: proposalData(out.proposal), replace: true };
     }

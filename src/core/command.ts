@@ -42,6 +42,9 @@ export interface CommandOutput {
   data?: unknown;
   /** For actions: the reply replaces the message that holds the button (an approval card updated in place). */
   replace?: boolean;
+  /** A reply that is not a success although nothing threw: an execution that failed (`failed`), or a request
+   * that changed nothing (`unchanged`, e.g. a second approval). Absent means `ok`. */
+  outcome?: 'failed' | 'unchanged';
 }
 
 export interface CommandDef<S extends FlagsSpec = FlagsSpec> {
