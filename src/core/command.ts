@@ -56,6 +56,9 @@ export interface CommandDef<S extends FlagsSpec = FlagsSpec> {
   description?: string;
   examples?: string[];
   permission: Permission;
+  /** Who may really do it, in words, when the door's `permission` is not the whole story (an approval depends on
+   * the proposal's risk; a cancel on who asked). `help` shows it instead of the permission. */
+  needs?: string;
   flags: S;
   positionals?: PositionalSpec[];
   /** When set, extra positional words are allowed and collected (`help <command>`). */

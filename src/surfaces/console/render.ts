@@ -12,7 +12,7 @@ export function escapeHtml(s: string): string {
  */
 const ICONS: Record<string, string> = {
   '🔴': 'red', '🟠': 'orange', '🟡': 'yellow', '⚪': 'white', '🟢': 'green',
-  '✅': 'ok', '❌': 'fail', '⛔': 'no', '🚫': 'no', '🕓': 'wait', '⚙': 'busy', '↩': 'undo', '⚠': 'warn', '🚨': 'alarm',
+  '✅': 'ok', '❌': 'fail', '⛔': 'no', '🚫': 'no', '🕓': 'wait', '⌛': 'wait', '⚙': 'busy', '↩': 'undo', '⚠': 'warn', '🚨': 'alarm',
 };
 // Any other pictograph (emoji) is dropped rather than shown as a box; ©, ® and ™ are ordinary text.
 const PICTOGRAPH = /(?![\u00a9\u00ae\u2122])\p{Extended_Pictographic}\ufe0f?|\ufe0f/gu;
