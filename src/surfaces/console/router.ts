@@ -81,7 +81,7 @@ export function describeEstate(inv: EstateSummary | undefined, demo: boolean): s
   const regions = inv.byProviderRegion.length;
   const list = providers.length > 1 ? `${providers.slice(0, -1).join(', ')} and ${providers.at(-1)}` : (providers[0] ?? 'no cloud');
   const what = `${inv.total} ${demo ? 'simulated ' : ''}instance${inv.total === 1 ? '' : 's'} (${inv.running} running, ${formatUsd(Math.round(inv.monthlyUsd * 1e6))} a month) on ${list} in ${regions} region${regions === 1 ? '' : 's'}`;
-  return demo ? `The demo estate holds ${what}; nothing here touches a real cloud, and \`demo reset\` starts it afresh.` : `Connected to ${what}.`;
+  return demo ? `The demo estate holds ${what}; nothing here touches a real cloud.` : `Connected to ${what}.`;
 }
 
 export interface ConsoleSurface {
