@@ -1,12 +1,20 @@
 /**
  * Inventory benchmark: the three real adapters (real SDK clients) against msw with a fixed latency per call.
- * 3 providers × 20 scopes × 5 pages. A scope is the unit each cloud throttles by: an AWS region, an Azure
+ * 3 providers × BENCH_SCOPES scopes × BENCH_PAGES pages. A scope is the unit each cloud throttles by: an AWS region, an Azure
  * subscription, a Google Cloud project (the adapters read scopes side by side and pages one after another).
  *
  *   wall_ms        time for one inventory collect() across all three providers (after a warm-up run)
  *   floor_ms       the critical path: the longest chain of dependent calls observed × latency
  *   ratio          wall_ms / floor_ms
  *   max_rate_ratio highest request rate seen by any provider/scope in any window of its limit ÷ that limit
+ *   bare_ms        the same calls through the same SDK clients and the same mock, issued with plain unbounded
+ *                  Promise.all and no Steward code (every scope and list at once, pages in sequence), in the same run
+ *   ratio_vs_bare  wall_ms / bare_ms
+ *   cpu_floor_ms   CPU of the bare run ÷ cores: below it no client can go on this machine
+ *
+ * The workload (issue 12): BENCH_SCOPES scopes per provider (default 30, more than the adapters' concurrency of
+ * 24, so the limiter binds), pages of BENCH_AWS_PAGE (1000) AWS instances, BENCH_GCP_PAGE (500) GCP instances and
+ * BENCH_PER_PAGE Azure resources; BENCH_PAGES pages per list (default 2).
  *
  * Where the mock runs (BENCH_MOCK):
  *   process (default)  the msw handlers answer from this process through a small node:http(s) server
@@ -29,8 +37,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DescribeInstancesCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { InstancesClient } from '@google-cloud/compute';
 import { delay, getResponse, http, HttpResponse } from 'msw';
 import { createInventoryService } from '../src/domain/inventory/inventory.service.js';
 import { systemClock } from '../src/domain/ports/clock.port.js';
@@ -44,14 +56,17 @@ import { fakeAuth } from '../test/msw/gcp.js';
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const MOCK = process.env.BENCH_MOCK ?? 'process';
 const ROLE = process.env.BENCH_ROLE ?? 'main';
-const SCOPES = 20;
-const PAGES = 5;
+const SCOPES = Number(process.env.BENCH_SCOPES ?? 30);
+const PAGES = Number(process.env.BENCH_PAGES ?? 2);
 const PER_PAGE = Number(process.env.BENCH_PER_PAGE ?? 20);
+const AWS_PAGE = Number(process.env.BENCH_AWS_PAGE ?? 1000);
+const GCP_PAGE = Number(process.env.BENCH_GCP_PAGE ?? 500);
 
 const AWS_REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1',
   'eu-central-2', 'eu-north-1', 'eu-south-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'me-south-1',
-];
+  'af-south-1', 'ap-east-1', 'ap-south-2', 'ap-southeast-3', 'ap-southeast-4', 'ca-west-1', 'eu-south-2', 'il-central-1', 'me-central-1', 'mx-central-1',
+].slice(0, SCOPES);
 const SUBS = Array.from({ length: SCOPES }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 const PROJECTS = Array.from({ length: SCOPES }, (_, i) => `bench-project-${i}`);
 
@@ -77,7 +92,7 @@ const awsHandlers = [
     await delay(LATENCY_MS);
     const page = pageOf(form.NextToken);
     const next = page + 1 < PAGES ? `p${page + 1}` : undefined;
-    const ids = Array.from({ length: PER_PAGE }, (_, k) => `${region.replace(/-/g, '')}${page}x${k}`);
+    const ids = Array.from({ length: AWS_PAGE }, (_, k) => `${region.replace(/-/g, '')}${page}x${k}`);
     if (form.Action === 'DescribeInstances') {
       return xml(describeInstancesXml(ids.map((id, k) => ({ id: `i-${id}`, type: k % 3 ? 't3.medium' : 'm5.large', zone: `${region}a`, name: `vm-${id}`, volumeId: `vol-${id}` })), next));
     }
@@ -140,7 +155,7 @@ const gcpHandlers = [
     await delay(LATENCY_MS);
     const page = pageOf(url.searchParams.get('pageToken'));
     const zone = page % 2 ? 'europe-west1-b' : 'us-central1-a';
-    const instances = Array.from({ length: PER_PAGE }, (_, k) => ({
+    const instances = Array.from({ length: GCP_PAGE }, (_, k) => ({
       name: `vm-${page}-${k}`,
       status: 'RUNNING',
       machineType: `https://www.googleapis.com/compute/v1/projects/${project}/zones/${zone}/machineTypes/${k % 2 ? 'e2-standard-2' : 'n2-standard-4'}`,
@@ -175,6 +190,68 @@ interface ClientResult {
   instances: number;
   byProvider: Record<string, number>;
   gaps: unknown[];
+  bare: { wallMs: number; cpuMs: number; items: number };
+}
+
+/**
+ * The bare-SDK baseline: the calls the adapters make, through the same SDK clients against the same mock, with
+ * plain unbounded Promise.all and no Steward code: every scope and every list at once, each list's pages in order.
+ */
+async function bareInventory(endpoints: Endpoints, credential: TokenCredential): Promise<{ wallMs: number; cpuMs: number; items: number }> {
+  const awsCreds = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'bench' };
+  const ec2 = AWS_REGIONS.map((region) => new EC2Client({ region, credentials: awsCreds, ...(endpoints.aws ? { endpoint: endpoints.aws } : {}) }));
+  const scope = 'https://management.azure.com/.default';
+  const azureOpts = endpoints.azure ? { endpoint: endpoints.azure, $host: endpoints.azure, credentials: { scopes: [scope] }, credentialScopes: [scope] } : {};
+  const compute = SUBS.map((sub) => new ComputeManagementClient(credential, sub, azureOpts as never));
+  const network = SUBS.map((sub) => new NetworkManagementClient(credential, sub, azureOpts as never));
+  const g = endpoints.gcp ? new URL(endpoints.gcp) : undefined;
+  const gcp = new InstancesClient({
+    authClient: fakeAuth() as never,
+    fallback: true,
+    ...(g ? { apiEndpoint: g.hostname, port: Number(g.port), protocol: g.protocol.replace(':', '') } : {}),
+  } as never);
+  const pages = async (page: (token: string | undefined) => Promise<{ n: number; next: string | undefined }>) => {
+    let n = 0;
+    let token: string | undefined;
+    do {
+      const r = await page(token);
+      n += r.n;
+      token = r.next;
+    } while (token);
+    return n;
+  };
+  const drain = async (it: AsyncIterable<unknown>) => {
+    let n = 0;
+    for await (const _ of it) n++;
+    return n;
+  };
+  const live = [{ Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }];
+  const cpu0 = process.cpuUsage();
+  const t = performance.now();
+  const counts = await Promise.all([
+    ...ec2.flatMap((c) => [
+      pages(async (NextToken) => {
+        const r = await c.send(new DescribeInstancesCommand({ MaxResults: 1000, NextToken, Filters: live }));
+        return { n: (r.Reservations ?? []).flatMap((x) => x.Instances ?? []).length, next: r.NextToken };
+      }),
+      pages(async (NextToken) => {
+        const r = await c.send(new DescribeVolumesCommand({ MaxResults: 500, NextToken }));
+        return { n: (r.Volumes ?? []).length, next: r.NextToken };
+      }),
+    ]),
+    ...SUBS.flatMap((_, k) => [
+      drain(compute[k]!.virtualMachines.listAll()),
+      drain(compute[k]!.virtualMachines.listAll({ statusOnly: 'true' })),
+      drain(network[k]!.networkInterfaces.listAll()),
+      drain(network[k]!.publicIPAddresses.listAll()),
+    ]),
+    ...PROJECTS.map((project) => drain(gcp.aggregatedListAsync({ project, maxResults: 500, returnPartialSuccess: true }))),
+  ]);
+  const wallMs = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
+  for (const c of ec2) c.destroy();
+  await gcp.close();
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, items: counts.reduce((a, b) => a + b, 0) };
 }
 
 /** The adapters' side: build the three providers, warm up, then time one full collect(). */
@@ -198,6 +275,9 @@ async function runClient(endpoints: Endpoints, clearCalls: () => Promise<void>):
   await warm.collect({ regions: ['us-east-1', 'westeurope', 'us-central1'], accounts: [SUBS[0] as string, PROJECTS[0] as string, '111122223333'] });
   for (let i = 0; i < Number(process.env.BENCH_WARMUP ?? 1); i++) await warm.collect({}, { refresh: true });
   const warmMs = performance.now() - warmStart;
+  // The bare baseline, warmed once like ours, then timed; its calls are forgotten before our timed run.
+  await bareInventory(endpoints, credential);
+  const bare = await bareInventory(endpoints, credential);
   await clearCalls();
 
   // BENCH_EACH=n: n passes of each provider alone (the later passes show the JIT-warm cost per provider).
@@ -240,6 +320,7 @@ async function runClient(endpoints: Endpoints, clearCalls: () => Promise<void>):
     instances: report.instances.length,
     byProvider: Object.fromEntries(['aws', 'azure', 'gcp'].map((p) => [p, report.instances.filter((i) => i.provider === p).length])),
     gaps: report.gaps,
+    bare,
   };
 }
 
@@ -370,6 +451,12 @@ async function main() {
     floor_ms: floorMs,
     ratio: Math.round((client.wallMs / floorMs) * 1000) / 1000,
     max_rate_ratio: Math.round(rateRatio * 1000) / 1000,
+    bare_ms: Math.round(client.bare.wallMs),
+    ratio_vs_bare: Math.round((client.wallMs / client.bare.wallMs) * 1000) / 1000,
+    cpu_floor_ms: Math.round(client.bare.cpuMs / cpus().length),
+    bare_cpu_ms: Math.round(client.bare.cpuMs),
+    bare_items: client.bare.items,
+    load: loadavg().map((l) => Math.round(l * 100) / 100),
     cpu_ms: Math.round(client.cpuMs),
     ...(mockCpuMs !== undefined ? { mock_cpu_ms: Math.round(mockCpuMs) } : {}),
     mock: MOCK,
@@ -377,6 +464,7 @@ async function main() {
     providers: 3,
     scopes_per_provider: SCOPES,
     pages_per_list: PAGES,
+    page_sizes: { aws: AWS_PAGE, gcp: GCP_PAGE, azure: PER_PAGE },
     instances: client.instances,
     calls: totalCalls,
   };

@@ -37,7 +37,7 @@ export async function buildCost(ctx: CommandContext, cadence: 'daily' | 'weekly'
   await ensureCostHistory(ctx, report.instances, today);
   const settings = ctx.services.optimizer?.settings ?? DEFAULT_SETTINGS;
   const [history, utilization] = await Promise.all([d.store.costHistory(addDay(today, -65)), utilizationOf(ctx, report.instances, settings.idleDays)]);
-  const digest = buildCostDigest({
+  const digestInput = {
     today,
     cadence,
     instances: report.instances,
@@ -46,7 +46,9 @@ export async function buildCost(ctx: CommandContext, cadence: 'daily' | 'weekly'
     offers: ctx.services.catalog.offers(),
     anomaly: d.anomaly,
     idle: { cpuPct: settings.idleCpuPct, underusedCpuPct: 20, headroom: settings.headroom },
-  });
+  };
+  // Off the event loop when a planner is wired (src/workers).
+  const digest = ctx.services.planner ? await ctx.services.planner.costDigest(digestInput) : buildCostDigest(digestInput);
   if (opts.alreadyReported?.size) digest.anomalies = digest.anomalies.filter((a) => !opts.alreadyReported?.has(anomalyKey(a)));
   return { digest, chart: await chartOf(ctx, digest), gaps: report.gaps };
 }

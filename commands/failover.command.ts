@@ -37,15 +37,17 @@ export const failoverCommand = defineCommand({
     const util = await utilizationFor(ctx, affected, settings, false);
     await ctx.progress('Solving…');
     const highs = ctx.services.optimizer?.highs;
-    const { plan, report: r } = await planFailover({
+    const input = {
       target,
       instances: report.instances,
       utilization: util.lookback,
       offers: ctx.services.catalog.offers(),
       priceSnapshots: ctx.services.catalog.snapshotDates(),
       settings,
-      ...(highs ? { highs } : {}),
-    });
+    };
+    // Off the event loop when a planner is wired (src/workers).
+    const planner = ctx.services.planner;
+    const { plan, report: r } = planner ? await planner.failover({ ...input, useHighs: !!highs }) : await planFailover({ ...input, ...(highs ? { highs } : {}) });
     const data = { plan, ...r, partial: report.gaps.length > 0, gaps: report.gaps };
     if (!r.feasible) {
       return { reply: reply({ title: plan.title, blocks: [...explanationBlocks(`Failover of ${raw} is not possible as asked:`, r.explanation), ...gapBlocks(report.gaps)] }), data };

@@ -16,6 +16,8 @@ import { approveAction, approveCommand, rejectAction, rejectCommand } from './pr
 import { proposalCommand } from './proposal.command.js';
 import { securityCommand } from './security.command.js';
 import { digestCommand, digestMoreAction, digestOptimizeAction } from './digest.command.js';
+import { healthCommand } from './health.command.js';
+import { watchCommand } from './watch.command.js';
 
 export const commands: AnyCommand[] = [
   helpCommand,
@@ -24,6 +26,8 @@ export const commands: AnyCommand[] = [
   costCommand,
   securityCommand,
   digestCommand,
+  healthCommand,
+  watchCommand,
   // Proposing changes
   optimizeCommand,
   failoverCommand,

@@ -9,13 +9,13 @@ export const optimizeCommand = defineCommand({
   name: 'optimize',
   aliases: ['opt', 'rightsize'],
   summary: 'Propose the cheapest rightsizing and placement of the whole estate within residency, HA, quotas and a move budget',
-  usage: 'optimize [--provider aws|azure|gcp] [--region R] [--max-moves N] [--headroom P] [--lookback D] [--quota provider[/region]=vCPU] [--in-place] [--same-provider] [--keep-idle] [--refresh]',
+  usage: 'optimize [--provider aws|azure|gcp] [--region R] [--max-moves N] [--headroom P] [--lookback D] [--quota provider[/region]=vCPU] [--in-place] [--same-provider] [--keep-idle] [--allow-arch-change] [--refresh]',
   description:
     'Each running instance needs its P95 CPU and memory over the lookback (default 14 days) plus headroom (default 20%). ' +
     'The plan picks, for the whole estate at once, the cheapest catalog offer that fits each one — in place, in another region of the same geography, or on another provider — ' +
     'counting a move\'s data egress and risk penalty spread over 12 months. It never moves data out of its geography (tag `residency` or `steward:allow-geo` to change that), ' +
-    'honours provider pins (`steward:provider`, `steward:allow-providers`), keeps the replicas of each `app` spread over as many regions and zones as today, stays within vCPU quotas and the move budget, ' +
-    'and proposes stopping instances idle by Azure Advisor\'s rule (P95 CPU < 3% over 7 days). It reports the objective, a proven lower bound and the gap between them.',
+    'honours provider pins (`steward:provider`, `steward:allow-providers`), keeps each `app` on as many distinct regions as today, keeps each instance on its CPU architecture unless `--allow-arch-change` or the tag `steward:arch=any` (on it or its app) allows Arm ↔ x86, stays within vCPU quotas and the move budget, ' +
+    'and proposes stopping instances idle by Azure Advisor\'s rule (P95 CPU < 3% over 7 days; a GPU instance only when its GPU is idle too). It reports the objective, a proven lower bound of the full model and the gap between them.',
   examples: ['optimize', 'optimize --max-moves 5', 'optimize --provider aws --in-place', 'optimize --quota azure/westeurope=32 --headroom 30', 'optimize --json'],
   permission: 'propose',
   flags: {
@@ -28,6 +28,7 @@ export const optimizeCommand = defineCommand({
     'in-place': { kind: 'boolean', description: 'rightsize in place only: no moves across regions or providers' },
     'same-provider': { kind: 'boolean', description: 'no moves to another provider' },
     'keep-idle': { kind: 'boolean', description: 'do not propose stopping idle instances' },
+    'allow-arch-change': { kind: 'boolean', description: 'allow moves between x86 and Arm for every instance (needs multi-arch images; tag steward:arch=any does it per instance or app)' },
     refresh: REFRESH_FLAG,
   },
   async run(ctx, { flags }) {
@@ -41,20 +42,23 @@ export const optimizeCommand = defineCommand({
       ...(flags['in-place'] ? { crossRegion: false, crossProvider: false } : {}),
       ...(flags['same-provider'] ? { crossProvider: false } : {}),
       ...(flags['keep-idle'] ? { stopIdle: false } : {}),
+      ...(flags['allow-arch-change'] ? { allowArchChange: true } : {}),
       ...(flags.provider.length ? { allowedProviders: (base.allowedProviders ?? []).filter((c) => flags.provider.includes(c)) } : {}),
     };
     const util = await utilizationFor(ctx, report.instances, settings, settings.stopIdle);
     await ctx.progress('Solving…');
     const highs = ctx.services.optimizer?.highs;
-    const result = await planReallocation({
+    const input = {
       instances: report.instances,
       utilization: util.lookback,
       idleUtilization: util.idle,
       offers: ctx.services.catalog.offers(),
       priceSnapshots: ctx.services.catalog.snapshotDates(),
       settings,
-      ...(highs ? { highs } : {}),
-    });
+    };
+    // Off the event loop when a planner is wired (src/workers): surfaces keep acking while it solves.
+    const planner = ctx.services.planner;
+    const result = planner ? await planner.optimize({ ...input, useHighs: !!highs }) : await planReallocation({ ...input, ...(highs ? { highs } : {}) });
     const { plan, report: r } = result;
     const data = { plan, ...r, partial: report.gaps.length > 0, gaps: report.gaps };
 

@@ -1,5 +1,5 @@
 /** How a Plan reads in any reply: its figures, its steps with reasons, and what the solver proved. */
-import { context, fields, table, type Block } from '../src/core/reply.js';
+import { context, fields, table, text, type Block } from '../src/core/reply.js';
 import type { Plan, PlanStep } from '../src/domain/model/plan.js';
 import { formatMonthly } from '../src/lib/money.js';
 
@@ -43,6 +43,8 @@ export function planBlocks(plan: Plan, opts: { maxSteps?: number } = {}): Block[
       Steps: stepCount(plan),
     }),
   ];
+  // Why the health watch proposed it: signals, since when, how many instances, blast radius, cost delta.
+  if (plan.evidence?.length) blocks.push(text(`**Evidence**\n${plan.evidence.map((l) => `- ${l}`).join('\n')}`));
   if (shown.length) {
     blocks.push(
       table(

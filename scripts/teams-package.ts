@@ -22,8 +22,21 @@ export const SOURCE_DIR = join(ROOT, 'manifests', 'teams');
 export const PLACEHOLDER_APP_ID = '00000000-0000-0000-0000-000000000000';
 export const PLACEHOLDER_URL = 'https://steward.example.com';
 export const MANIFEST_VERSION = '1.22';
-/** Teams shows at most 10 commands per command list; the registry's order puts the everyday ones first. */
-const MAX_COMMANDS = 10;
+/** Teams shows at most 10 commands per command list. */
+export const MAX_COMMANDS = 10;
+/**
+ * What a Teams user most needs in the compose-box menu, in this order: reading, proposing, then following proposals
+ * (approve/reject are buttons on the card, so they give way). Names not registered are skipped; free places are
+ * filled from the registry's order.
+ */
+const MENU_FIRST = ['help', 'inventory', 'cost', 'optimize', 'failover', 'approvals', 'proposal', 'security', 'digest', 'health'];
+
+export function menuCommands(all: readonly AnyCommand[]): AnyCommand[] {
+  const byName = new Map(all.map((c) => [c.name, c]));
+  const first = MENU_FIRST.flatMap((name) => byName.get(name) ?? []);
+  const rest = all.filter((c) => !MENU_FIRST.includes(c.name));
+  return [...first, ...rest].slice(0, MAX_COMMANDS);
+}
 const ACCENT = { r: 0x2e, g: 0x6d, b: 0xb4 };
 
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
@@ -62,7 +75,7 @@ export function buildManifest(input: ManifestInput): Record<string, unknown> {
         commandLists: [
           {
             scopes,
-            commands: input.commands.slice(0, MAX_COMMANDS).map((c) => ({ title: clip(c.name, 32), description: clip(c.summary, 128) })),
+            commands: menuCommands(input.commands).map((c) => ({ title: clip(c.name, 32), description: clip(c.summary, 128) })),
           },
         ],
       },

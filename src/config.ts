@@ -48,7 +48,11 @@ export const ENV_SCHEMA = {
   STEWARD_DEMO_SEED: int(42, 0, 2 ** 31 - 1),
   STEWARD_DEMO_INSTANCES: int(60, 1, 20000),
   STEWARD_CONSOLE: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
+  STEWARD_CONSOLE_TOKEN: z.string().min(16, 'expected a random token of at least 16 characters (e.g. openssl rand -hex 24)').optional(),
   STEWARD_INVENTORY_TTL_SECONDS: int(300, 0, 86400),
+  // Planning threads (optimize, failover, digests): -1 = cores − 1 (at least 1); 0 = on the main thread.
+  STEWARD_PLANNING_WORKERS: int(-1, -1, 64),
+  STEWARD_PLANNING_TIME_LIMIT_SECONDS: int(120, 1, 3600),
   STEWARD_PRICES_CSV: z.string().min(1).optional(),
   STEWARD_POLICY_FILE: z.string().min(1).optional(),
   STEWARD_EXECUTION_STALE_SECONDS: int(60, 15, 3600),
@@ -56,6 +60,13 @@ export const ENV_SCHEMA = {
   STEWARD_ANOMALY_ABSOLUTE_USD: int(100, 0, 10_000_000),
   STEWARD_ANOMALY_RELATIVE_PCT: int(20, 0, 1000),
   STEWARD_ANOMALY_CRITICAL_USD: int(1000, 0, 100_000_000),
+  STEWARD_WATCH: bool(true),
+  STEWARD_WATCH_HOLD_SECONDS: int(300, 0, 86400),
+  STEWARD_WATCH_CONFIRM_INSTANCES: int(2, 1, 1000),
+  STEWARD_WATCH_FAILOVER_EXPIRY_MINUTES: int(30, 1, 1440),
+  STEWARD_WATCH_INTERVAL_SECONDS: int(60, 5, 3600),
+  STEWARD_DEMO_WATCH_INTERVAL_SECONDS: int(5, 1, 3600),
+  STEWARD_DEMO_WATCH_HOLD_SECONDS: int(10, 0, 86400),
   STEWARD_OPT_HEADROOM_PCT: int(20, 0, 300),
   STEWARD_OPT_LOOKBACK_DAYS: int(14, 1, 93),
   STEWARD_OPT_IDLE_CPU_PCT: int(3, 0, 100),
@@ -112,12 +123,21 @@ export interface Config {
   providers: Env['STEWARD_PROVIDERS'];
   demo: { estateFile: string | undefined; seed: number; instances: number };
   console: boolean;
+  /**
+   * The console has no login: without a token it answers loopback clients only; with one, every request must
+   * carry it (Authorization: Bearer, or the cookie set by opening /?token=…).
+   */
+  consoleToken: string | undefined;
   inventoryTtlMs: number;
+  /** Planning off the event loop (src/workers): worker threads (0 = main thread, undefined = cores − 1) and the time limit per plan. */
+  planning: { workers: number | undefined; timeLimitMs: number };
   pricesCsv: string | undefined;
   /** Approvals: the policy file (docs/approvals.md; built-in defaults when unset) and when a silent execution counts as abandoned. */
   approvals: { policyFile: string | undefined; staleAfterMs: number };
   /** Digests: the scheduler on/off and the anomaly thresholds (docs/digests.md). */
   digests: { scheduler: boolean; anomaly: { absoluteUsd: number; relativePct: number; criticalUsd: number } };
+  /** The health watch (docs/health.md): on/off, hysteresis, failover expiry, poll intervals (the demo's in seconds). */
+  watch: { enabled: boolean; holdMs: number; confirmInstances: number; failoverExpiryMs: number; intervalMs: number; demoIntervalMs: number; demoHoldMs: number };
   optimizer: {
     headroomPct: number;
     lookbackDays: number;
@@ -216,12 +236,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     demo: { estateFile: e.STEWARD_DEMO_ESTATE, seed: e.STEWARD_DEMO_SEED, instances: e.STEWARD_DEMO_INSTANCES },
     // The console has no login of its own: on by default only for the embedded first run.
     console: e.STEWARD_CONSOLE === 'auto' ? embedded : e.STEWARD_CONSOLE === 'on',
+    consoleToken: e.STEWARD_CONSOLE_TOKEN,
     inventoryTtlMs: e.STEWARD_INVENTORY_TTL_SECONDS * 1000,
+    planning: { workers: e.STEWARD_PLANNING_WORKERS < 0 ? undefined : e.STEWARD_PLANNING_WORKERS, timeLimitMs: e.STEWARD_PLANNING_TIME_LIMIT_SECONDS * 1000 },
     pricesCsv: e.STEWARD_PRICES_CSV,
     approvals: { policyFile: e.STEWARD_POLICY_FILE, staleAfterMs: e.STEWARD_EXECUTION_STALE_SECONDS * 1000 },
     digests: {
       scheduler: e.STEWARD_SCHEDULER,
       anomaly: { absoluteUsd: e.STEWARD_ANOMALY_ABSOLUTE_USD, relativePct: e.STEWARD_ANOMALY_RELATIVE_PCT, criticalUsd: e.STEWARD_ANOMALY_CRITICAL_USD },
+    },
+    watch: {
+      enabled: e.STEWARD_WATCH,
+      holdMs: e.STEWARD_WATCH_HOLD_SECONDS * 1000,
+      confirmInstances: e.STEWARD_WATCH_CONFIRM_INSTANCES,
+      failoverExpiryMs: e.STEWARD_WATCH_FAILOVER_EXPIRY_MINUTES * 60_000,
+      intervalMs: e.STEWARD_WATCH_INTERVAL_SECONDS * 1000,
+      demoIntervalMs: e.STEWARD_DEMO_WATCH_INTERVAL_SECONDS * 1000,
+      demoHoldMs: e.STEWARD_DEMO_WATCH_HOLD_SECONDS * 1000,
     },
     optimizer: {
       headroomPct: e.STEWARD_OPT_HEADROOM_PCT,

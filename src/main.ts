@@ -3,47 +3,38 @@
  * The only file that sees every room.
  */
 import { randomUUID } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+// Only what `steward help`, `--version` and a usage error need is imported here: the command list, the command
+// runtime and the CLI. The database drivers, the HTTP server, the console, charts, pricing and every cloud SDK are
+// imported when they are first needed (bootstrap / startServer), so the CLI answers those at once (issue 12).
 import { actions, commands } from '../commands/index.js';
-import { progressToStoredMessages } from '../commands/proposal-format.js';
-import { createProposalsApi } from '../commands/proposals-api.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { createDispatcher, type Dispatcher } from './core/dispatch.js';
-import { createNotifierHub, type NotifierHub } from './core/notifier.js';
+import type { Config } from './config.js';
+import type { Dispatcher } from './core/dispatch.js';
+import type { NotifierHub } from './core/notifier.js';
+import { answerableLocally, createLocalDispatcher } from './core/preflight.js';
 import { createRegistry } from './core/registry.js';
 import type { Services } from './core/services.js';
-import { createApprovalService, type ApprovalService } from './domain/approvals/approval.service.js';
-import { createPolicyAuthorizer, defaultPolicy, parsePolicy, type Policy } from './domain/approvals/policy.js';
-import { createInventoryService } from './domain/inventory/inventory.service.js';
-import { createPostureService } from './domain/security/posture.service.js';
-import { createPlanExecutor } from './domain/plans/execute-plan.js';
-import { DEFAULT_SETTINGS } from './domain/optimizer/settings.js';
+import type { ApprovalService } from './domain/approvals/approval.service.js';
+import type { Policy } from './domain/approvals/policy.js';
 import type { CloudProvider } from './domain/ports/cloud-provider.port.js';
 import { systemClock, type Clock } from './domain/ports/clock.port.js';
 import { createLogger, silentLogger, type Logger } from './lib/logger.js';
-import { openDatabase, type Database } from './persistence/db.js';
-import { createEstateStore } from './persistence/estate-store.js';
-import { createDigestStore, createRunClaims } from './persistence/digest-store.js';
-import { createProposalStore } from './persistence/proposal-store.js';
-import { readStructuredFile } from './lib/structured-file.js';
+import { fromRoot } from './lib/paths.js';
+import type { Database } from './persistence/db.js';
 import { acquireDataDirLock, lockHolder, type DataDirLock } from './persistence/lock.js';
-import { loadPriceCatalog } from './pricing/catalog.js';
 // Cloud adapters and chat surfaces are loaded only when configured (their SDKs take seconds to import).
 import type { AwsProviderDeps } from './providers/aws/index.js';
 import type { AzureProviderDeps } from './providers/azure/index.js';
-import { createDemoProvider } from './providers/demo/index.js';
 import type { GcpProviderDeps } from './providers/gcp/index.js';
-import { createTrendChartRenderer } from './charts/trend-chart.js';
-import { createHttpServer } from './server/http.js';
 import type { DigestScheduler } from './scheduler/digest-scheduler.js';
-import { createHighsSolver } from './solvers/highs.solver.js';
 import { CLI_USAGE, forwardToServer, runCliCommand } from './surfaces/cli/cli.js';
-import { createConsoleSurface } from './surfaces/console/router.js';
 import type { SlackSurface } from './surfaces/slack/index.js';
 import type { TeamsSurface } from './surfaces/teams/index.js';
-import { createConversationStore } from './persistence/conversation-store.js';
+import type { HealthWatch } from './domain/health/watch.service.js';
+import type { HealthSource } from './domain/ports/health-source.port.js';
+import type { HealthScheduler } from './scheduler/health-scheduler.js';
 
 export interface App {
   config: Config;
@@ -57,12 +48,15 @@ export interface App {
 }
 
 /** The approvals policy file, or the built-in defaults (docs/approvals.md). */
-function loadPolicy(config: Config): Policy {
+async function loadPolicy(config: Config): Promise<Policy> {
+  const { defaultPolicy, parsePolicy } = await import('./domain/approvals/policy.js');
+  const { readStructuredFile } = await import('./lib/structured-file.js');
   const file = config.approvals.policyFile;
   if (!file) return defaultPolicy({ embedded: config.database.kind === 'pglite' });
   try {
     return parsePolicy(readStructuredFile(file), file);
   } catch (err) {
+    const { ConfigError } = await import('./config.js');
     throw new ConfigError([`STEWARD_POLICY_FILE: ${(err as Error).message}`]);
   }
 }
@@ -103,18 +97,71 @@ export interface ProviderDeps {
 export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Clock; providerDeps?: ProviderDeps } = {}): Promise<App> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? systemClock;
+  const [
+    { progressToStoredMessages },
+    { createProposalsApi },
+    { createDispatcher },
+    { createNotifierHub },
+    { createApprovalService },
+    { createPolicyAuthorizer },
+    { createInventoryService },
+    { createPostureService },
+    { createPlanExecutor },
+    { DEFAULT_SETTINGS },
+    { openDatabase },
+    { createEstateStore },
+    { createDigestStore, createRunClaims },
+    { createProposalStore },
+    { loadPriceCatalog },
+    { createDemoProvider },
+    { createTrendChartRenderer },
+    { createHighsSolver },
+    { createPlanningPool },
+    { createHealthStore },
+    { createDemoHealth },
+    { createHealthWatch },
+    { createWatchPlanner },
+  ] = await Promise.all([
+    import('../commands/proposal-format.js'),
+    import('../commands/proposals-api.js'),
+    import('./core/dispatch.js'),
+    import('./core/notifier.js'),
+    import('./domain/approvals/approval.service.js'),
+    import('./domain/approvals/policy.js'),
+    import('./domain/inventory/inventory.service.js'),
+    import('./domain/security/posture.service.js'),
+    import('./domain/plans/execute-plan.js'),
+    import('./domain/optimizer/settings.js'),
+    import('./persistence/db.js'),
+    import('./persistence/estate-store.js'),
+    import('./persistence/digest-store.js'),
+    import('./persistence/proposal-store.js'),
+    import('./pricing/catalog.js'),
+    import('./providers/demo/index.js'),
+    import('./charts/trend-chart.js'),
+    import('./solvers/highs.solver.js'),
+    import('./workers/planning-pool.js'),
+    import('./persistence/health-store.js'),
+    import('./providers/demo/health.js'),
+    import('./domain/health/watch.service.js'),
+    import('./domain/health/planner.js'),
+  ]);
   const catalog = loadPriceCatalog(config.pricesCsv ? { pricesCsv: config.pricesCsv } : {});
   const database = await openDatabase(config.database);
   try {
     const providers: CloudProvider[] = [];
     const closers: (() => unknown)[] = [];
     let demo: ReturnType<typeof createDemoProvider> | undefined;
+    let demoHealth: ReturnType<typeof createDemoHealth> | undefined;
+    const healthSources: HealthSource[] = [];
     for (const id of config.providers) {
       if (id === 'demo') {
         demo = createDemoProvider({ store: createEstateStore(database.db), catalog, estateFile: config.demo.estateFile, seed: config.demo.seed, instances: config.demo.instances });
         const estate = await demo.ensureEstate();
         log.info({ ...estate }, estate.created ? 'demo estate created' : 'demo estate loaded');
         providers.push(demo);
+        demoHealth = createDemoHealth(createEstateStore(database.db), { intervalMs: config.watch.demoIntervalMs, holdMs: config.watch.demoHoldMs });
+        healthSources.push(demoHealth.source);
       } else if (id === 'aws') {
         const { createAwsProvider } = await import('./providers/aws/index.js');
         const aws = createAwsProvider({ regions: config.aws.regions, catalog, requestsPerSecond: config.aws.requestsPerSecond, concurrency: config.aws.concurrency }, opts.providerDeps?.aws);
@@ -135,10 +182,18 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         providers.push(gcp);
       }
     }
+    // Optimize, failover and digest building run in worker threads (started on first use), so no surface waits
+    // behind a plan; STEWARD_PLANNING_WORKERS=0 keeps them on the main thread.
+    const planner =
+      config.planning.workers === 0 ? undefined : createPlanningPool({ ...(config.planning.workers ? { size: config.planning.workers } : {}), timeLimitMs: config.planning.timeLimitMs });
+    if (planner) closers.push(() => planner.close());
     const inventory = createInventoryService({ providers, clock, ttlMs: config.inventoryTtlMs });
     const notifiers = createNotifierHub();
-    const policy = loadPolicy(config);
+    const policy = await loadPolicy(config);
+    // The drift check re-reads health right before a plan runs (bound once the watch exists, below).
+    let watch: HealthWatch | undefined;
     const executor = createPlanExecutor({
+      preflight: (plan) => (watch ? watch.preflight(plan) : Promise.resolve(undefined)),
       store: createProposalStore(database.db),
       providerFor: (cloud) => inventory.providerFor(cloud),
       invalidate: () => inventory.invalidate(),
@@ -160,6 +215,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
     const services: Services = {
       inventory,
       catalog,
+      ...(planner ? { planner } : {}),
       optimizer: {
         settings: {
           ...DEFAULT_SETTINGS,
@@ -182,6 +238,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
             demo: {
               reset: (o) => demo.reset(o),
               describe: () => demo.describeEstate(),
+              ...(demoHealth ? { health: demoHealth.control } : {}),
             },
           }
         : {}),
@@ -196,6 +253,29 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         seedHistory: !!demo,
       },
     };
+    if (config.watch.enabled && healthSources.length) {
+      const healthStore = createHealthStore(database.db);
+      const optimizer = services.optimizer;
+      watch = createHealthWatch({
+        sources: healthSources,
+        store: healthStore,
+        claims: createRunClaims(database.db),
+        proposals: createProposalStore(database.db),
+        approvals,
+        planner: createWatchPlanner({
+          inventory,
+          catalog,
+          settings: () => ({ ...(optimizer?.settings ?? DEFAULT_SETTINGS), allowedProviders: [...new Set(inventory.providers().flatMap((p) => p.clouds))] }),
+          ...(optimizer?.highs ? { highs: optimizer.highs } : {}),
+        }),
+        inventory,
+        clock,
+        owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        settings: { holdMs: config.watch.holdMs, confirmInstances: config.watch.confirmInstances, failoverExpiryMs: config.watch.failoverExpiryMs },
+        log,
+      });
+      services.health = { watch, store: healthStore };
+    }
     const registry = createRegistry(commands, actions);
     const dispatcher = createDispatcher({ registry, services, clock, log, notifiers, authorizer: createPolicyAuthorizer(policy) });
     return {
@@ -232,6 +312,12 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     lock?.release();
     throw err;
   }
+  const [{ createHttpServer }, { createConsoleSurface }, { createConversationStore }, { createConsoleGuard, describeConsoleAccess }] = await Promise.all([
+    import('./server/http.js'),
+    import('./surfaces/console/router.js'),
+    import('./persistence/conversation-store.js'),
+    import('./server/console-guard.js'),
+  ]);
   const http = createHttpServer({ log, ready: () => app.database.ping() });
   let teams: TeamsSurface | undefined;
   if (config.teams) {
@@ -248,7 +334,9 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     app.notifiers.register(teams.notifier);
     http.app.use(teams.router);
   }
+  log.info({ console: config.console ? (config.consoleToken ? 'token' : 'loopback') : 'off' }, describeConsoleAccess({ enabled: config.console, token: config.consoleToken, host: config.http.host, embedded: config.database.kind === 'pglite' }));
   if (config.console) {
+    http.app.use(createConsoleGuard({ token: config.consoleToken }).router);
     const consoleSurface = createConsoleSurface({ dispatcher: app.dispatcher, log });
     app.notifiers.register(consoleSurface.notifier);
     http.app.use(consoleSurface.router);
@@ -292,6 +380,14 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     });
     void scheduler.start();
   }
+  // The health watch: polls on each source's interval, proposes by itself (docs/health.md).
+  let healthScheduler: HealthScheduler | undefined;
+  if (app.services.health) {
+    const { createHealthScheduler } = await import('./scheduler/health-scheduler.js');
+    const tickMs = Math.max(1000, Math.min(...app.services.health.watch.sources.map((s) => s.intervalMs)));
+    healthScheduler = createHealthScheduler({ dispatcher: app.dispatcher, post: (target, reply) => app.notifiers.post(target, reply), tickMs, log });
+    healthScheduler.start();
+  }
   const readyMs = Math.round(performance.now() - started);
   log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, slack: slack?.mode ?? 'off', teams: teams ? teams.path : 'off', readyMs }, 'steward ready');
 
@@ -302,6 +398,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
       await http.close();
       stopSweeper();
       await scheduler?.stop();
+      await healthScheduler?.stop();
       await slack?.stop();
       await teams?.stop();
       await app.close();
@@ -311,7 +408,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
   return { url: address.url, port: address.port, app, readyMs, stop };
 }
 
-function printConfigError(err: unknown): never {
+function printConfigError(err: unknown, ConfigError: typeof import('./config.js').ConfigError): never {
   if (err instanceof ConfigError) {
     process.stderr.write(err.message + '\n');
     process.exit(78);
@@ -320,14 +417,15 @@ function printConfigError(err: unknown): never {
 }
 
 async function mainServer(): Promise<void> {
+  const { ConfigError, loadConfig } = await import('./config.js');
   let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
-    printConfigError(err);
+    printConfigError(err, ConfigError);
   }
   const server = await startServer(config).catch((err: unknown) => {
-    if (err instanceof ConfigError) printConfigError(err);
+    if (err instanceof ConfigError) printConfigError(err, ConfigError);
     process.stderr.write(`Steward could not start: ${(err as Error).message}\n`);
     process.exit(1);
   });
@@ -352,6 +450,18 @@ export async function mainCli(argv: string[]): Promise<number> {
     io.stdout(CLI_USAGE + '\n');
     return argv.length === 0 ? 2 : 0;
   }
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    io.stdout(`steward ${packageVersion()}\n`);
+    return 0;
+  }
+  // `help`, `<command> --help`, an unknown command and a usage error: answered from the command list, without
+  // reading the configuration, opening the database or loading a cloud SDK.
+  const registry = createRegistry(commands, actions);
+  if (answerableLocally(registry, argv)) {
+    const local = createLocalDispatcher({ registry, clock: systemClock, log: silentLogger() });
+    return runCliCommand(local, argv, io);
+  }
+  const { ConfigError, loadConfig } = await import('./config.js');
   let config: Config;
   try {
     config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
@@ -364,7 +474,7 @@ export async function mainCli(argv: string[]): Promise<number> {
   }
   if (config.database.kind === 'pglite') {
     const holder = lockHolder(config.database.dataDir);
-    if (holder?.url) return forwardToServer(holder.url, argv, io);
+    if (holder?.url) return forwardToServer(holder.url, argv, io, config.consoleToken);
   }
   let lock: DataDirLock | undefined;
   try {
@@ -383,6 +493,11 @@ export async function mainCli(argv: string[]): Promise<number> {
   } finally {
     lock?.release();
   }
+}
+
+/** The version in package.json (`steward --version`). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
 }
 
 function isEntry(): boolean {

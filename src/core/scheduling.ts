@@ -6,7 +6,7 @@ export type { DigestSubscription, DigestStore } from '../domain/ports/digest-sto
 export type { RunClaim, RunClaims } from '../domain/ports/run-claims.port.js';
 export type { DigestSchedule } from '../domain/model/digest.js';
 export { cronExpression, latestOccurrence, nextOccurrences, periodOf, type Occurrence } from '../domain/digests/schedule.js';
-export { SYSTEM_ACTOR } from '../domain/model/actor.js';
+export { SYSTEM_ACTOR, WATCH_ACTOR } from '../domain/model/actor.js';
 
 /** The claim job of a digest subscription (one row per period in scheduled_runs). */
 export const digestJob = (subscriptionId: string) => `digest:${subscriptionId}`;

@@ -5,16 +5,28 @@ import type { Plan } from '../domain/model/plan.js';
 import type { OptimizerSettings } from '../domain/optimizer/settings.js';
 import type { ChartRenderer } from '../domain/ports/chart.port.js';
 import type { DigestStore } from '../domain/ports/digest-store.port.js';
+import type { Planner } from '../domain/ports/planner.port.js';
 import type { PostureService } from '../domain/security/posture.service.js';
 import type { PriceCatalog } from '../domain/ports/price-catalog.port.js';
 import type { RunClaims } from '../domain/ports/run-claims.port.js';
 import type { SolverPort } from '../domain/ports/solver.port.js';
 import type { Reply } from './reply.js';
+import type { HealthWatch } from '../domain/health/watch.service.js';
+import type { HealthStore } from '../domain/ports/health-store.port.js';
+import type { DemoHealthControl } from '../domain/ports/demo-health.port.js';
 
 /** Regenerates or reloads the demo estate (only present when the demo provider is enabled). */
 export interface DemoControl {
   reset(opts: { seed?: number; instances?: number }): Promise<{ instances: number; seed: number | null; source: string }>;
   describe(): Promise<{ instances: number; seed: number | null; source: string }>;
+  /** Fault injection for the health watch (`demo fault|outage|recover`). */
+  health?: DemoHealthControl;
+}
+
+/** The health watch and its store (issue 15; src/domain/health). */
+export interface HealthServices {
+  watch: HealthWatch;
+  store: HealthStore;
 }
 
 /**
@@ -59,7 +71,10 @@ export interface Services {
   /** Decisions, cancellations, listings and executions of proposals (the approvals capability). */
   approvals?: ApprovalService;
   optimizer?: OptimizerServices;
+  /** Runs optimize, failover and the cost digest off the event loop (src/workers); absent = in-process. */
+  planner?: Planner;
   digests?: DigestServices;
   /** The normalized security posture, cached like the inventory (src/domain/security). */
   posture?: PostureService;
+  health?: HealthServices;
 }

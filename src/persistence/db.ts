@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -66,7 +69,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   const dir = inMemory ? dataDir : resolve(dataDir, 'pglite');
   if (!inMemory) {
     mkdirSync(dir, { recursive: true });
-    if (!existsSync(join(dir, 'PG_VERSION'))) await initPgliteInChild(dir);
+    if (!existsSync(join(dir, 'PG_VERSION'))) await initPgliteFolder(dir);
   }
   const client = await PGlite.create(dir);
   const db = drizzlePglite({ client, schema }) as unknown as Db;
@@ -82,12 +85,60 @@ async function openPglite(dataDir: string): Promise<Database> {
 }
 
 /**
+ * A new data folder is a copy of a pristine cluster made once per machine and PGlite version (initdb costs
+ * 10–70 s on a busy 2-core machine; the copy well under a second), kept in the temp folder. Without one, or when it
+ * cannot be written, the folder is initialised directly. STEWARD_PGLITE_TEMPLATE=off turns the copy off.
+ */
+async function initPgliteFolder(dir: string): Promise<void> {
+  const template = process.env.STEWARD_PGLITE_TEMPLATE === 'off' ? undefined : pgliteTemplateDir();
+  if (template) {
+    try {
+      if (!existsSync(join(template, 'PG_VERSION'))) {
+        // Built beside its final name and renamed into place, so no process ever copies a half-made cluster.
+        const building = `${template}.building-${process.pid}-${randomBytes(4).toString('hex')}`;
+        try {
+          await initPgliteInChild(building);
+          try {
+            renameSync(building, template);
+          } catch {
+            // another process put its template there first: use that one
+          }
+        } finally {
+          rmSync(building, { recursive: true, force: true });
+        }
+      }
+      if (existsSync(join(template, 'PG_VERSION'))) {
+        cpSync(template, dir, { recursive: true });
+        return;
+      }
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+    }
+  }
+  await initPgliteInChild(dir);
+}
+
+function pgliteTemplateDir(): string | undefined {
+  try {
+    // The package does not export its package.json: walk up from its entry point to read the version.
+    let d = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+    while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
+    const pkg = JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { version: string };
+    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+    return join(tmpdir(), `steward-pglite-template-${pkg.version}-${uid}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Creating a PGlite cluster (initdb) leaves the wasm heap at ~800 MB for the life of the process; opening an
  * existing one stays near 300 MB. So a new data folder is initialised by a short-lived child process.
  */
 async function initPgliteInChild(dir: string): Promise<void> {
   const script = 'const { PGlite } = await import("@electric-sql/pglite"); const c = await PGlite.create(process.argv[1]); await c.close();';
-  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, dir], { cwd: projectRoot(), timeout: 120_000 });
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, dir], { cwd: projectRoot(), timeout: 300_000 });
 }
 
 async function runMigrations(database: Database, cfg: DatabaseConfig): Promise<void> {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** The demo estate's generator identity: one row. */
 export const demoEstate = pgTable('demo_estate', {
@@ -251,3 +251,88 @@ export const costSnapshots = pgTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.provider, t.region, t.account, t.team] })],
 );
+
+// ─── Health watch (issue 15, docs/health.md) ───────────────────────────────────────────────────────────────
+
+/** One row per provider health event id (AWS event ARN, Azure tracking id, GCP event name, demo outage, status check). */
+export const healthEvents = pgTable(
+  'health_events',
+  {
+    key: text('key').primaryKey(),
+    source: text('source').notNull(),
+    cloud: text('cloud').notNull(),
+    region: text('region').notNull(),
+    scope: text('scope').notNull(),
+    kind: text('kind').notNull(),
+    service: text('service').notNull(),
+    state: text('state').notNull(),
+    severity: text('severity').notNull(),
+    started: text('started').notNull(),
+    updated: text('updated').notNull(),
+    ended: text('ended'),
+    affected: jsonb('affected').notNull().default(sql`'[]'::jsonb`),
+    summary: text('summary').notNull(),
+    firstSeen: timestamp('first_seen', { withTimezone: true }).notNull(),
+    lastSeen: timestamp('last_seen', { withTimezone: true }).notNull(),
+    stateSince: timestamp('state_since', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    check('health_events_state_check', sql`${t.state} in ('open','upcoming','closed')`),
+    check('health_events_scope_check', sql`${t.scope} in ('instance','region','account')`),
+    index('health_events_state_idx').on(t.state, t.cloud, t.region),
+  ],
+);
+
+/** Every change of a health event (state, severity, affected count, summary): its history. */
+export const healthEventHistory = pgTable(
+  'health_event_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    key: text('key').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    state: text('state').notNull(),
+    severity: text('severity').notNull(),
+    affected: integer('affected').notNull(),
+    summary: text('summary').notNull(),
+  },
+  (t) => [index('health_event_history_key_idx').on(t.key, t.id)],
+);
+
+/**
+ * Incidents the watch acts on. At most one open incident per key (a partial unique index): two replicas that see the
+ * same outage open it once, and only the one whose insert won proposes.
+ */
+export const healthIncidents = pgTable(
+  'health_incidents',
+  {
+    id: text('id').primaryKey(),
+    key: text('key').notNull(),
+    kind: text('kind').notNull(),
+    cloud: text('cloud').notNull(),
+    region: text('region').notNull(),
+    instance: jsonb('instance'),
+    state: text('state').notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    evidence: jsonb('evidence').notNull(),
+    proposalId: text('proposal_id'),
+    failbackProposalId: text('failback_proposal_id'),
+  },
+  (t) => [
+    check('health_incidents_state_check', sql`${t.state} in ('open','closed')`),
+    check('health_incidents_kind_check', sql`${t.kind} in ('region','instance')`),
+    uniqueIndex('health_incidents_open_key_idx').on(t.key).where(sql`${t.state} = 'open'`),
+    index('health_incidents_proposal_idx').on(t.proposalId),
+  ],
+);
+
+/** Channels the watch posts its proposals to (`watch subscribe`). */
+export const watchSubscriptions = pgTable('watch_subscriptions', {
+  id: text('id').primaryKey(),
+  surface: text('surface').notNull(),
+  target: jsonb('target').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  removedAt: timestamp('removed_at', { withTimezone: true }),
+});

@@ -3,6 +3,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import express, { type Express } from 'express';
 import type { Logger } from '../lib/logger.js';
 
+/**
+ * How long a stopping server lets in-flight requests finish before it closes their sockets. The Kubernetes
+ * Deployment's terminationGracePeriodSeconds must exceed its preStop sleep plus this (test/manifests/k8s.test.ts).
+ */
+export const DRAIN_MS = 10_000;
+
 export type RawListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface HttpServer {
@@ -82,7 +88,7 @@ export function createHttpServer(deps: { log: Logger; ready: () => Promise<void>
         });
       });
     },
-    async close(graceMs = 10_000) {
+    async close(graceMs = DRAIN_MS) {
       closing = true;
       if (!server) return;
       const s = server;

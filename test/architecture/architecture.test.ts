@@ -25,6 +25,9 @@ describe('architecture: the import rules of DESIGN §2', () => {
     ['src/lib/money.ts', "import type { Offer } from '../domain/model/price.js';", 'lib-imports-nothing-in-app'],
     ['commands/digest-build.ts', "import * as echarts from 'echarts';", 'chart-libraries-in-charts'],
     ['src/charts/trend-chart.ts', "import { createDigestStore } from '../persistence/digest-store.js';", 'charts-implement-ports'],
+    ['src/workers/planning.worker.ts', "import { openDatabase } from '../persistence/db.js';", 'workers-run-the-domain'],
+    ['src/domain/optimizer/optimize.ts', "import { createPlanningPool } from '../../workers/planning-pool.js';", 'domain-is-pure'],
+    ['commands/optimize.command.ts', "import { createPlanningPool } from '../src/workers/planning-pool.js';", 'commands-no-adapters'],
   ])('refuses %s importing %s', (file, source, rule) => {
     expect(checkFile(file, source).map((v) => v.rule)).toContain(rule);
   });

@@ -23,7 +23,7 @@ export interface Rule {
 const app = (re: RegExp) => (t: { kind: string; path: string }) => t.kind === 'app' && re.test(t.path);
 const pkg = (re: RegExp) => (t: { kind: string; path: string }) => t.kind === 'package' && re.test(t.path);
 const any = (...fs: ((t: { kind: string; path: string }) => boolean)[]) => (t: { kind: 'app' | 'package'; path: string }) => fs.some((f) => f(t));
-const ROOMS_OUTSIDE_DOMAIN = /^(src\/(core|surfaces|providers|solvers|persistence|pricing|server|scheduler|charts)\/|src\/(config|main)\.ts$|commands\/)/;
+const ROOMS_OUTSIDE_DOMAIN = /^(src\/(core|surfaces|providers|solvers|persistence|pricing|server|scheduler|charts|workers)\/|src\/(config|main)\.ts$|commands\/)/;
 
 export const RULES: Rule[] = [
   {
@@ -35,13 +35,13 @@ export const RULES: Rule[] = [
   {
     name: 'commands-no-adapters',
     from: /^commands\//,
-    forbid: any(app(/^(src\/(surfaces|providers|solvers|persistence|pricing|server|scheduler|charts)\/|src\/(config|main)\.ts$)/), pkg(CHAT), pkg(CLOUD), pkg(DB), pkg(HTTP), pkg(CHARTS)),
+    forbid: any(app(/^(src\/(surfaces|providers|solvers|persistence|pricing|server|scheduler|charts|workers)\/|src\/(config|main)\.ts$)/), pkg(CHAT), pkg(CLOUD), pkg(DB), pkg(HTTP), pkg(CHARTS)),
     why: 'commands see src/core, src/domain and src/lib only',
   },
   {
     name: 'core-no-adapters',
     from: /^src\/core\//,
-    forbid: any(app(/^(src\/(surfaces|providers|solvers|persistence|pricing|server|scheduler|charts)\/|src\/(config|main)\.ts$|commands\/)/), pkg(CHAT), pkg(CLOUD), pkg(DB), pkg(HTTP), pkg(CHARTS)),
+    forbid: any(app(/^(src\/(surfaces|providers|solvers|persistence|pricing|server|scheduler|charts|workers)\/|src\/(config|main)\.ts$|commands\/)/), pkg(CHAT), pkg(CLOUD), pkg(DB), pkg(HTTP), pkg(CHARTS)),
     why: 'the command runtime knows no surface, cloud or database',
   },
   {
@@ -131,6 +131,12 @@ export const RULES: Rule[] = [
     from: /^(src|commands)\//,
     forbid: (t, from) => t.kind === 'package' && CHARTS.test(t.path) && !from.startsWith('src/charts/') && from !== 'src/main.ts',
     why: 'ECharts, resvg and the font stay inside src/charts',
+  },
+  {
+    name: 'workers-run-the-domain',
+    from: /^src\/workers\//,
+    forbid: any(app(/^(src\/(core|surfaces|providers|persistence|pricing|server|scheduler|charts)\/|src\/(config|main)\.ts$|commands\/)/), pkg(CHAT), pkg(CLOUD), pkg(DB), pkg(HTTP), pkg(CHARTS)),
+    why: 'planning workers run pure domain code on plain data (and HiGHS through src/solvers): no database, surface or cloud',
   },
   {
     name: 'lib-imports-nothing-in-app',

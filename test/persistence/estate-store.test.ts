@@ -31,3 +31,43 @@ describeStores('estate store', (db) => {
     expect(await store.remove('snapshot:s-1')).toBe(false);
   });
 });
+
+describeStores('estate store: batched reads and writes', (db) => {
+  it('keeps every record of an estate larger than one insert statement, with its data, in key order', async () => {
+    const store = createEstateStore(db().db);
+    const records = Array.from({ length: 12_001 }, (_, i) => ({ key: `instance:aws:i-${String(i).padStart(6, '0')}`, data: { n: i, name: `vm "${i}"`, tags: { a: 'ü' } } }));
+    await store.replaceAll({ fingerprint: 'big', source: 'test', seed: null }, [...records].reverse());
+    const listed = await store.list();
+    expect(listed).toHaveLength(records.length);
+    expect(listed.map((r) => r.key)).toEqual(records.map((r) => r.key));
+    expect(listed[12_000]).toEqual({ key: records[12_000]!.key, data: records[12_000]!.data, version: 1 });
+  });
+
+  it('reads many keys at once, leaving out the missing ones', async () => {
+    const store = createEstateStore(db().db);
+    await store.replaceAll({ fingerprint: 'm', source: 'test', seed: null }, [
+      { key: 'instance:aws:i-1', data: { name: 'a' } },
+      { key: 'instance:aws:i-2', data: { name: 'b' } },
+      { key: 'snapshot:s-1', data: {} },
+    ]);
+    const got = await store.getMany(['instance:aws:i-2', 'instance:aws:missing', 'instance:aws:i-1', 'instance:aws:i-2']);
+    expect(got.map((r) => r.key)).toEqual(['instance:aws:i-1', 'instance:aws:i-2']);
+    expect(got[1]).toEqual({ key: 'instance:aws:i-2', data: { name: 'b' }, version: 1 });
+    expect(await store.getMany([])).toEqual([]);
+  });
+
+  it('counts records by key prefix, treating _ and % as plain characters', async () => {
+    const store = createEstateStore(db().db);
+    await store.replaceAll({ fingerprint: 'c', source: 'test', seed: null }, [
+      { key: 'instance:aws:i-1', data: {} },
+      { key: 'instance:gcp:x', data: {} },
+      { key: 'instanceXaws', data: {} },
+      { key: 'snap_1', data: {} },
+      { key: 'snapX1', data: {} },
+    ]);
+    expect(await store.count('instance:')).toBe(2);
+    expect(await store.count('snap_')).toBe(1);
+    expect(await store.count('nothing')).toBe(0);
+    expect((await store.list()).length).toBe(5);
+  });
+});

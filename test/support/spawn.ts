@@ -8,11 +8,11 @@
  * - each child runs in its own process group, so a kill takes anything it started with it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { onTestFinished } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -68,6 +68,17 @@ function killAtTestEnd(child: ChildProcess): void {
 export function tempDataDir(prefix = 'steward-'): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   dirs.add(d);
+  return d;
+}
+
+/**
+ * A data folder of its own whose embedded cluster already exists (a copy of the suite's initdb-only template, see
+ * test/global-setup.ts): migrations and the demo estate still run at first start. For tests that are not about the
+ * first run on an empty folder.
+ */
+export function clusterDataDir(prefix = 'steward-'): string {
+  const d = tempDataDir(prefix);
+  cpSync(inject('pgliteTemplate'), join(d, 'pglite'), { recursive: true });
   return d;
 }
 
@@ -143,10 +154,11 @@ export interface ServerProcess {
  * /readyz answers 200. Past the deadline, or if it exits first, it is killed and the promise rejects with what it
  * printed. The caller stops it (afterAll); it is killed anyway when the test process exits.
  */
-export function startServerProcess(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<ServerProcess> {
+export function startServerProcess(env: Record<string, string>, opts: { timeoutMs?: number; args?: string[] } = {}): Promise<ServerProcess> {
   const timeoutMs = opts.timeoutMs ?? CHILD_DEADLINE_MS;
   const deadline = Date.now() + timeoutMs;
-  const child = spawnNode(['dist/src/main.js'], { env: childEnv({ PORT: '0', LOG_LEVEL: 'info', ...env }) });
+  // `args`: what follows `node` (the Docker image's CMD, say); default what `npm start` runs.
+  const child = spawnNode(opts.args ?? ['dist/src/main.js'], { env: childEnv({ PORT: '0', LOG_LEVEL: 'info', ...env }) });
   let out = '';
   const onData = (d: Buffer) => (out += d.toString());
   child.stdout?.on('data', onData);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CHILD_TEST_TIMEOUT_MS, runCli, tempDataDir } from '../support/spawn.js';
+import { CHILD_TEST_TIMEOUT_MS, runCli, clusterDataDir } from '../support/spawn.js';
 
 // Each test has a data folder of its own: a CLI child that is slow or killed never holds another test's lock.
 describe('steward CLI (bin/steward.js)', { timeout: CHILD_TEST_TIMEOUT_MS }, () => {
-  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { STEWARD_DATA_DIR: tempDataDir('steward-cli-'), ...env });
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { STEWARD_DATA_DIR: clusterDataDir('steward-cli-'), ...env });
 
   it('prints inventory as JSON with instances of all three providers', async () => {
     const r = await cli(['inventory', '--json']);
@@ -36,7 +36,7 @@ describe('steward CLI (bin/steward.js)', { timeout: CHILD_TEST_TIMEOUT_MS }, () 
   });
 
   it('keeps a change made through one run for the next (shared embedded database)', async () => {
-    const env = { STEWARD_DATA_DIR: tempDataDir('steward-cli-'), STEWARD_DEMO_SEED: '3', STEWARD_DEMO_INSTANCES: '9' };
+    const env = { STEWARD_DATA_DIR: clusterDataDir('steward-cli-'), STEWARD_DEMO_SEED: '3', STEWARD_DEMO_INSTANCES: '9' };
     const a = await runCli(['demo', 'reset', '--seed', '3', '--instances', '9', '--json'], env);
     expect(a.code).toBe(0);
     const b = await runCli(['inventory', '--json'], env);

@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { createHttpServer } from '../../src/server/http.js';
 import { createConsoleSurface } from '../../src/surfaces/console/router.js';
 import { launchChromium } from '../support/browser.js';
-import { CHILD_TEST_TIMEOUT_MS, startServerProcess, tempDataDir, type ServerProcess } from '../support/spawn.js';
+import { CHILD_TEST_TIMEOUT_MS, startServerProcess, clusterDataDir, type ServerProcess } from '../support/spawn.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -24,7 +24,7 @@ describe('console in headless Chromium, against npm start', { timeout: CHILD_TES
   let server: ServerProcess | undefined;
   let url: string;
   beforeAll(async () => {
-    server = await startServerProcess({ STEWARD_DATA_DIR: tempDataDir('steward-console-') });
+    server = await startServerProcess({ STEWARD_DATA_DIR: clusterDataDir('steward-console-') });
     url = server.url;
   }, CHILD_TEST_TIMEOUT_MS);
   afterAll(async () => {

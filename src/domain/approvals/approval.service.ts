@@ -116,7 +116,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
   const service = {
     policy,
 
-    async propose(input: { plan: Plan; requester: Actor }): Promise<Proposal> {
+    async propose(input: { plan: Plan; requester: Actor; /** Shorter than the policy's expiry (a watch failover: 30 min). */ expiresInMs?: number }): Promise<Proposal> {
       const role = roleOf(policy, input.requester);
       if (!atLeast(role, 'operator')) {
         throw new AppError('PROPOSAL.ROLE', `${input.requester.id} may not propose`, {
@@ -138,7 +138,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
             requester: stamp(input.requester),
             permissions,
             createdAt: now,
-            expiresAt: new Date(now.getTime() + policy.expiryMs),
+            expiresAt: new Date(now.getTime() + Math.min(policy.expiryMs, input.expiresInMs ?? policy.expiryMs)),
           });
         } catch (err) {
           // A six-letter id can collide; try another one or two before giving up.

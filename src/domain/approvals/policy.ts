@@ -3,9 +3,10 @@
  * how long a proposal stays open. Read from the policy file (docs/approvals.md) or the built-in defaults.
  */
 import { z } from 'zod';
-import type { Actor } from '../model/actor.js';
+import { WATCH_ACTOR, type Actor } from '../model/actor.js';
 import type { Plan, PlanStep, Risk, StepKind } from '../model/plan.js';
 import { RISK_ORDER } from '../model/plan.js';
+import { STEP_KIND_NAMES, STEP_KINDS } from '../model/step-kinds.js';
 import { ROLE_RANK, ROLES, type Role } from '../model/proposal.js';
 
 /** The command runtime's permissions (same strings as core's `Permission`). */
@@ -36,14 +37,9 @@ export interface Policy {
   expiryMs: number;
 }
 
+/** Each step kind's declared risk (src/domain/model/step-kinds.ts), plus the two plan-level risks. */
 export const DEFAULT_RISK: Policy['risk'] = {
-  start: 'low',
-  tag: 'low',
-  stop: 'medium',
-  resize: 'medium',
-  snapshot: 'medium',
-  create: 'medium',
-  delete: 'critical',
+  ...(Object.fromEntries(STEP_KIND_NAMES.map((k) => [k, STEP_KINDS[k].risk])) as Record<StepKind, Risk>),
   crossProviderMove: 'critical',
   failover: 'critical',
 };
@@ -102,6 +98,7 @@ export const policyFileSchema = z
       .object({
         start: riskSchema,
         stop: riskSchema,
+        reboot: riskSchema,
         resize: riskSchema,
         snapshot: riskSchema,
         create: riskSchema,
@@ -169,7 +166,8 @@ export function roleOf(policy: Policy, actor: Pick<Actor, 'id' | 'surface' | 'gr
     if (subjects.has(b.subject) && (!best || ROLE_RANK[b.role] > ROLE_RANK[best])) best = b.role;
   }
   // The scheduler and other system actors read (digests) unless the policy says more.
-  const fallback = actor.surface === 'system' ? 'viewer' : policy.defaultRole;
+  // The health watch proposes (never approves: the requester never approves their own proposal).
+  const fallback = actor.surface === 'system' && actor.id === WATCH_ACTOR.id ? 'operator' : actor.surface === 'system' ? 'viewer' : policy.defaultRole;
   if (fallback && (!best || ROLE_RANK[fallback] > ROLE_RANK[best])) best = fallback;
   return best;
 }

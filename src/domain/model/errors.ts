@@ -45,11 +45,13 @@ export class ProviderError extends AppError {
       requestId?: string;
       region?: string;
       cause?: unknown;
+      /** What happened next, after the cloud's answer ("web-1 was started again and is running"). */
+      after?: string;
     },
   ) {
     const where = `${opts.provider}${opts.region ? ` ${opts.region}` : ''} ${opts.operation}`;
     const native = opts.nativeCode ? ` (${opts.nativeCode}${opts.requestId ? `, request ${opts.requestId}` : ''})` : '';
-    super(code, message, { cause: opts.cause, userMessage: `${where}: ${message}${native}` });
+    super(code, message, { cause: opts.cause, userMessage: `${where}: ${message}${native}${opts.after ? `; ${opts.after}` : ''}` });
     this.name = 'ProviderError';
     this.provider = opts.provider;
     this.operation = opts.operation;

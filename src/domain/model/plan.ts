@@ -1,4 +1,5 @@
 import type { Cloud } from './cloud.js';
+import type { PlanOrigin } from './health.js';
 import type { InstanceRef, InstanceState } from './instance.js';
 
 export type Risk = 'low' | 'medium' | 'critical';
@@ -28,6 +29,8 @@ interface StepBase {
 export type PlanStep =
   | (StepBase & { kind: 'start' })
   | (StepBase & { kind: 'stop' })
+  /** Restart a running instance in place (an impaired instance's first remedy); its type and disks stay. */
+  | (StepBase & { kind: 'reboot' })
   | (StepBase & { kind: 'resize'; toType: string })
   | (StepBase & { kind: 'snapshot' })
   | (StepBase & {
@@ -39,7 +42,11 @@ export type PlanStep =
       image?: string;
       tags: Record<string, string>;
     })
-  | (StepBase & { kind: 'delete' })
+  | (StepBase & {
+      kind: 'delete';
+      /** What a create made besides the instance (its image, a copied snapshot, disk, NIC), removed after it. */
+      alsoRemove?: MadeResource[];
+    })
   | (StepBase & { kind: 'tag'; tags: Record<string, string> });
 
 export type StepKind = PlanStep['kind'];
@@ -56,6 +63,18 @@ export interface StepResult {
   snapshotIds?: string[];
   /** The instance state/type before the step, to roll it back. */
   before?: Expectation;
+  /**
+   * Resources other than `created` that the step made and left in place (an image, a copied snapshot, a disk, a
+   * network interface), by id: a rollback that removes the instance reports these as left behind unless it removes them.
+   */
+  resources?: MadeResource[];
+}
+
+/** Something a step created besides the instance itself. */
+export interface MadeResource {
+  kind: 'image' | 'snapshot' | 'disk' | 'network-interface' | 'instance';
+  id: string;
+  region: string;
 }
 
 export interface PlanTotals {
@@ -83,18 +102,11 @@ export interface Plan {
   binding?: string[];
   /** Price snapshot dates used, per cloud. */
   priceSnapshots: Partial<Record<Cloud, string>>;
+  /** Set when the health watch proposed it: which incident and remedy (the drift check re-reads that incident). */
+  origin?: PlanOrigin;
+  /** Why it was proposed, for the card: which signals, since when, how many instances, the blast radius. */
+  evidence?: string[];
 }
 
-/**
- * The states each step kind may start from, the same on every cloud (custodian's "valid origin states").
- * Adapters refuse a step from any other state with PROVIDER.INVALID, in the dry-run as well.
- */
-export const VALID_FROM: Record<StepKind, readonly InstanceState[]> = {
-  start: ['stopped'],
-  stop: ['running', 'pending'],
-  resize: ['running', 'stopped'],
-  snapshot: ['running', 'stopped'],
-  create: ['running', 'stopped', 'stopping', 'pending', 'unknown'],
-  delete: ['running', 'stopped', 'pending', 'stopping', 'unknown'],
-  tag: ['running', 'stopped', 'pending', 'stopping'],
-};
+/** The states each step kind may start from (declared in step-kinds.ts, with the rest of what a kind is). */
+export { VALID_FROM } from './step-kinds.js';

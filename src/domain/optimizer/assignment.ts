@@ -1,18 +1,16 @@
 /**
- * An assignment of the class model: how many units of each class take each option (and, for HA groups, which
- * domain each slice occupies), with its objective and the usage of every coupling row.
+ * An assignment of the class model: how many units of each class take each option, with its objective and the
+ * usage of every coupling row.
  */
 import type { ClassModel, Klass } from './model.js';
 
 export interface Assignment {
   /** counts[class][option] */
   counts: number[][];
-  /** dest[haGroup][slice] = domain */
-  dest: string[][];
 }
 
 export function emptyAssignment(m: ClassModel): Assignment {
-  return { counts: m.classes.map((k) => k.options.map(() => 0)), dest: m.ha.map((g) => g.slices.map((s) => s.home)) };
+  return { counts: m.classes.map((k) => k.options.map(() => 0)) };
 }
 
 export function objectiveOf(m: ClassModel, a: Assignment): number {
@@ -37,7 +35,7 @@ export function usageOf(m: ClassModel, a: Assignment): number[] {
 }
 
 export function copyAssignment(a: Assignment): Assignment {
-  return { counts: a.counts.map((c) => [...c]), dest: a.dest.map((d) => [...d]) };
+  return { counts: a.counts.map((c) => [...c]) };
 }
 
 /** Objective restricted to the given classes. */

@@ -1,9 +1,14 @@
-/** Builds the class model of `optimize` from workloads: options, HA slices, classes and coupling rows. */
+/** Builds the class model of `optimize` from workloads: options, HA groups, classes and coupling rows. */
 import type { Instance } from '../model/instance.js';
 import type { Offer } from '../model/price.js';
-import { aggregate, cmpStr, attachRows, buildRows, indexOffers, optionsFor, quotaCovers, type ClassModel, type HaGroup, type Option } from './model.js';
+import { aggregate, classSignature, cmpStr, attachRows, buildRows, indexOffers, optionsFor, quotaCovers, type ClassModel, type HaGroup, type Option } from './model.js';
 import type { OptimizerSettings } from './settings.js';
 import { domainOf, groupOf, type Workload } from './workloads.js';
+
+/** Workloads with this key have the same candidate list: it is computed once per key. */
+function candidateKey(w: Workload): string {
+  return `${w.domain}|${w.inst.type}|${w.hourlyMicros}|${w.vcpu}|${w.memoryGiB}|${w.reqVcpu}|${w.reqMemGiB}|${w.reqGpu}|${w.idle ? 1 : 0}|${w.archAny ? 1 : 0}|${w.diskGiB}|${w.geographies.join(',')}|${w.providers.join(',')}`;
+}
 
 export function buildOptimizeModel(
   workloads: readonly Workload[],
@@ -12,10 +17,20 @@ export function buildOptimizeModel(
   settings: OptimizerSettings,
 ): ClassModel {
   const byDomain = indexOffers(offers);
-  const items: { w: Workload; options: Option[]; stay: number; haKey?: string }[] = workloads.map((w) => ({ w, ...optionsFor(w, byDomain, settings) }));
+  const cache = new Map<string, { options: Option[]; stay: number; sig: string }>();
+  const items: { w: Workload; options: Option[]; stay: number; sig: string; haKey?: string }[] = workloads.map((w) => {
+    const key = candidateKey(w);
+    let c = cache.get(key);
+    if (!c) {
+      const o = optionsFor(w, byDomain, settings);
+      c = { ...o, sig: classSignature(w, o.options) };
+      cache.set(key, c);
+    }
+    return { w, options: c.options, stay: c.stay, sig: c.sig };
+  });
 
-  // HA groups: replicas of one app (and env) spread over ≥ 2 domains today. Each domain's replicas form a slice;
-  // slices move whole and never share a domain, so the spread never shrinks.
+  // HA groups: replicas of one app (and env) that are not idle. Replicas outside the model (unpriced, opted out)
+  // count towards today's spread and keep their regions.
   const groups = new Map<string, typeof items>();
   for (const it of items) {
     if (!it.w.group || it.w.idle) continue;
@@ -33,27 +48,12 @@ export function buildOptimizeModel(
   }
   const ha: HaGroup[] = [];
   for (const [key, members] of [...groups].sort((a, b) => cmpStr(a[0], b[0]))) {
-    const homes = [...new Set(members.map((m) => m.w.domain))].sort();
     const taken = fixedDomains.get(key) ?? new Set<string>();
-    // Replicas outside the model (unpriced, opted out) count towards today's spread and keep their domains.
-    if (new Set([...homes, ...taken]).size < 2) continue;
-    const gi = ha.length;
-    const group: HaGroup = { key, slices: [] };
-    homes.forEach((home, si) => {
-      const inSlice = members.filter((m) => m.w.domain === home);
-      let allowed: Set<string> | undefined;
-      for (const m of inSlice) {
-        const ds = new Set(m.options.map((o) => o.domain));
-        allowed = allowed ? new Set([...allowed].filter((d) => ds.has(d))) : ds;
-      }
-      const allowedList = [...(allowed ?? new Set<string>())].filter((d) => d === home || !taken.has(d)).sort();
-      for (const m of inSlice) {
-        m.options = m.options.filter((o) => allowedList.includes(o.domain));
-        m.haKey = `${gi}:${si}`;
-      }
-      group.slices.push({ home, classes: [], allowed: allowedList });
-    });
-    ha.push(group);
+    const before = [...new Set([...members.map((m) => m.w.domain), ...taken])].sort(cmpStr);
+    const need = before.length - taken.size;
+    if (before.length < 2 || need <= 0) continue;
+    for (const m of members) m.haKey = String(ha.length);
+    ha.push({ key, classes: [], before, fixed: [...taken].sort(cmpStr), need });
   }
 
   const { classes } = aggregate(items);
@@ -61,10 +61,10 @@ export function buildOptimizeModel(
   for (const k of classes) {
     const first = k.members[0];
     const it = first ? itemOf.get(first) : undefined;
-    if (it?.haKey) {
-      const [gi, si] = it.haKey.split(':').map(Number) as [number, number];
-      k.ha = { group: gi, slice: si };
-      ha[gi]?.slices[si]?.classes.push(k.id);
+    if (it?.haKey !== undefined) {
+      const gi = Number(it.haKey);
+      k.ha = gi;
+      ha[gi]?.classes.push(k.id);
     }
   }
   const rows = buildRows(

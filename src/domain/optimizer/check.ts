@@ -1,12 +1,13 @@
 /**
  * An independent feasibility checker. It shares no code with the model builder: it reads the raw instances,
  * utilization, offers, tags and settings, applies per-instance decisions, and counts every broken rule
- * (residency, provider pins, fit, quotas, HA spread over domains and zones, move budget, idle-only stops).
+ * (residency, provider pins, CPU architecture, fit, quotas, HA spread over regions, move budget, idle-only stops).
  * The benchmark and the tests use it on our plans and on the greedy baseline alike.
  */
 import { geographyOf, type Cloud } from '../model/cloud.js';
 import { isBilling, type Instance, type Utilization } from '../model/instance.js';
 import type { Offer } from '../model/price.js';
+import { cpuArch } from './model.js';
 import type { OptimizerSettings } from './settings.js';
 
 export interface Decision {
@@ -20,7 +21,7 @@ export interface Decision {
 }
 
 export interface Violation {
-  rule: 'residency' | 'provider' | 'fit' | 'quota' | 'ha-spread' | 'zone-spread' | 'move-budget' | 'stop-not-idle' | 'unknown-offer' | 'failed-scope';
+  rule: 'residency' | 'provider' | 'fit' | 'arch' | 'quota' | 'ha-spread' | 'move-budget' | 'stop-not-idle' | 'unknown-offer' | 'failed-scope';
   subject: string;
   detail: string;
 }
@@ -52,6 +53,8 @@ export function checkPlan(input: CheckInput): Violation[] {
   const billing = input.instances.filter((i) => isBilling(i.state));
   const accountOn = new Set(input.instances.filter((i) => i.account).map((i) => i.provider));
 
+  const anyApps = new Set(input.instances.filter((i) => i.tags['app'] && i.tags['steward:arch']?.toLowerCase() === 'any').map((i) => `${i.tags['app']}|${i.tags['env'] ?? ''}`));
+  const archAny = new Set(input.instances.filter((i) => i.tags['steward:arch']?.toLowerCase() === 'any' || (i.tags['app'] !== undefined && anyApps.has(`${i.tags['app']}|${i.tags['env'] ?? ''}`))));
   // Where every billing instance runs after the plan (undefined when stopped).
   const after = new Map<string, { provider: Cloud; region: string; zone: string | undefined; vcpu: number } | undefined>();
   let changes = 0;
@@ -70,6 +73,9 @@ export function checkPlan(input: CheckInput): Violation[] {
       after.set(k, undefined);
       const iu = idle.get(k);
       if (!iu || !(iu.cpuP95 < s.idleCpuPct)) out.push({ rule: 'stop-not-idle', subject: inst.name, detail: `P95 CPU ${iu?.cpuP95 ?? 'unknown'}% over ${s.idleDays} d is not below ${s.idleCpuPct}%` });
+      else if (inst.gpu > 0 && !(typeof iu.gpuP95 === 'number' && iu.gpuP95 < s.idleCpuPct)) {
+        out.push({ rule: 'stop-not-idle', subject: inst.name, detail: `GPU instance: P95 GPU ${iu.gpuP95 ?? 'not reported'}${typeof iu.gpuP95 === 'number' ? '%' : ''} over ${s.idleDays} d is not below ${s.idleCpuPct}%` });
+      }
       continue;
     }
     const o = offer.get(`${d.provider}|${d.region}|${d.type}`);
@@ -108,6 +114,10 @@ export function checkPlan(input: CheckInput): Violation[] {
         !s.crossProvider;
       if (bad) out.push({ rule: 'provider', subject: inst.name, detail: `${inst.provider} → ${d.provider} not allowed` });
     }
+    // CPU architecture: x86 ↔ Arm only when allowed (setting, or `steward:arch=any` on it or a replica of its app).
+    if (cpuArch(d.provider, d.type) !== cpuArch(inst.provider, inst.type) && !s.allowArchChange && !archAny.has(inst)) {
+      out.push({ rule: 'arch', subject: inst.name, detail: `${inst.type} (${cpuArch(inst.provider, inst.type)}) → ${d.type} (${cpuArch(d.provider, d.type)}) without steward:arch=any or --allow-arch-change` });
+    }
     // Fit: P95 × (1 + headroom) of today's size, and GPUs.
     const u = util.get(k);
     const vcpu = inst.vcpu ?? 0;
@@ -129,8 +139,8 @@ export function checkPlan(input: CheckInput): Violation[] {
     out.push({ rule: 'move-budget', subject: 'plan', detail: `${changes} changed instances, budget ${s.maxMoves}` });
   }
 
-  // HA spread (optimize only): replicas of an app (and env) that are not idle keep at least as many regions
-  // and zones as today.
+  // HA spread (optimize only): replicas of an app (and env) that are not idle keep at least as many distinct
+  // regions as today (issue 11: that is the rule, not zones; a moved replica's zone is chosen to spread them).
   if (!input.failed) {
     const groups = new Map<string, Instance[]>();
     for (const inst of billing) {
@@ -138,7 +148,8 @@ export function checkPlan(input: CheckInput): Violation[] {
       if (!app) continue;
       const k = key(inst.provider, inst.account, inst.region, inst.id);
       const iu = idle.get(k);
-      if (iu && iu.cpuP95 < s.idleCpuPct && s.stopIdle) continue;
+      const gpuIdle = inst.gpu === 0 || (typeof iu?.gpuP95 === 'number' && iu.gpuP95 < s.idleCpuPct);
+      if (iu && iu.cpuP95 < s.idleCpuPct && gpuIdle && s.stopIdle) continue;
       const g = `${app}|${inst.tags['env'] ?? ''}`;
       const list = groups.get(g);
       if (list) list.push(inst);
@@ -146,17 +157,13 @@ export function checkPlan(input: CheckInput): Violation[] {
     }
     for (const [g, members] of groups) {
       const before = new Set(members.map((m) => `${m.provider}/${m.region}`));
-      const zonesBefore = new Set(members.map((m) => `${m.provider}/${m.region}/${m.zone ?? ''}`));
       const regionsAfter = new Set<string>();
-      const zonesAfter = new Set<string>();
       for (const m of members) {
         const a = after.get(key(m.provider, m.account, m.region, m.id));
         if (!a) continue;
         regionsAfter.add(`${a.provider}/${a.region}`);
-        zonesAfter.add(`${a.provider}/${a.region}/${a.zone ?? ''}`);
       }
       if (regionsAfter.size < before.size) out.push({ rule: 'ha-spread', subject: g, detail: `${before.size} regions before, ${regionsAfter.size} after` });
-      if (zonesAfter.size < zonesBefore.size) out.push({ rule: 'zone-spread', subject: g, detail: `${zonesBefore.size} zones before, ${zonesAfter.size} after` });
     }
   }
   return out;

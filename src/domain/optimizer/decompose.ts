@@ -37,7 +37,7 @@ export function components(m: ClassModel, active: boolean[]): Component[] {
     }
   }
   for (const g of m.ha) {
-    const all = g.slices.flatMap((s) => s.classes);
+    const all = g.classes;
     for (let i = 1; i < all.length; i++) union(all[0] as number, all[i] as number);
   }
   const byRoot = new Map<number, Component>();
@@ -49,10 +49,10 @@ export function components(m: ClassModel, active: boolean[]): Component[] {
       byRoot.set(root, c);
     }
     c.classes.push(k.id);
-    if (!k.ha) c.free.push(k.id);
+    if (k.ha === undefined) c.free.push(k.id);
   }
   m.ha.forEach((g, gi) => {
-    const first = g.slices[0]?.classes[0];
+    const first = g.classes[0];
     if (first !== undefined) byRoot.get(find(first))?.groups.push(gi);
   });
   for (const [r, f] of firstOfRow) byRoot.get(find(f))?.rows.push(r);

@@ -1,13 +1,13 @@
 /**
  * Lagrangian relaxation of a component's shared rows. For multipliers λ ≥ 0 the problem splits into per-class
- * minima and per-group assignments (Hungarian), whose value L(λ) is a valid lower bound of the component.
+ * minima and per-HA-group exact assignments (ha.ts), whose value L(λ) is a valid lower bound of the component.
  * λ is found by a trust-region cutting-plane method whose master LP (one column per shared row) yalps solves.
  * Every best response is kept as a column for the Dantzig–Wolfe rounding (rounding.ts).
  */
 import type { Assignment } from './assignment.js';
 import { objectiveOfClasses } from './assignment.js';
 import type { Component } from './decompose.js';
-import { hungarian } from './hungarian.js';
+import { groupResponse } from './ha.js';
 import type { ClassModel, Klass, Option } from './model.js';
 import { solveWithYalps } from './yalps-solver.js';
 
@@ -34,52 +34,36 @@ function bestOption(k: Klass, lambda: Float64Array, domain?: string): { index: n
   return { index, rc };
 }
 
-export /** Best response of one component to multipliers λ: fills `a` and returns L(λ) for the component. */
-function respond(m: ClassModel, comp: Component, lambda: Float64Array, a: Assignment): { value: number; usage: Map<number, number> } {
+/**
+ * Best response of one component to multipliers λ: fills `a` and returns L(λ) for the component (exact per class
+ * and per HA group, so L(λ) is a valid lower bound of the component's optimum).
+ */
+export function respond(m: ClassModel, comp: Component, lambda: Float64Array, a: Assignment): { value: number; usage: Map<number, number> } {
   let value = 0;
   for (const r of comp.rows) value -= (lambda[r] ?? 0) * (m.rows[r]?.cap ?? 0);
   const usage = new Map<number, number>(comp.rows.map((r) => [r, 0]));
-  const put = (k: Klass, j: number) => {
-    const counts = a.counts[k.id] as number[];
-    counts.fill(0);
-    counts[j] = k.n;
-    for (const [r, v] of (k.options[j] as Option).rows) if (usage.has(r)) usage.set(r, (usage.get(r) as number) + v * k.n);
+  const add = (k: Klass, j: number, n: number) => {
+    for (const [r, v] of (k.options[j] as Option).rows) if (usage.has(r)) usage.set(r, (usage.get(r) as number) + v * n);
   };
   for (const kid of comp.free) {
     const k = m.classes[kid] as Klass;
     const b = bestOption(k, lambda);
     value += k.n * b.rc;
-    put(k, b.index);
+    const counts = a.counts[k.id] as number[];
+    counts.fill(0);
+    counts[b.index] = k.n;
+    add(k, b.index, k.n);
   }
   for (const gi of comp.groups) {
     const g = m.ha[gi];
     if (!g) continue;
-    const domains = [...new Set(g.slices.flatMap((s) => s.allowed))].sort();
-    const best: { index: number; rc: number }[][][] = [];
-    const cost = g.slices.map((s, si) => {
-      best[si] = [];
-      return domains.map((d, di) => {
-        if (!s.allowed.includes(d)) return Infinity;
-        let sum = 0;
-        const picks: { index: number; rc: number }[] = [];
-        for (const kid of s.classes) {
-          const k = m.classes[kid] as Klass;
-          const b = bestOption(k, lambda, d);
-          if (b.index < 0) return Infinity;
-          picks.push(b);
-          sum += k.n * b.rc;
-        }
-        (best[si] as { index: number; rc: number }[][])[di] = picks;
-        return sum;
-      });
-    });
-    const assign = hungarian(cost);
-    g.slices.forEach((s, si) => {
-      const di = assign[si] as number;
-      value += cost[si]?.[di] ?? Infinity;
-      (a.dest[gi] as string[])[si] = domains[di] as string;
-      const picks = best[si]?.[di] ?? [];
-      s.classes.forEach((kid, n) => put(m.classes[kid] as Klass, (picks[n] as { index: number }).index));
+    const pick = groupResponse(m, g, (k, j) => reducedCost(k.options[j] as Option, lambda));
+    value += pick.value;
+    g.classes.forEach((kid, ci) => {
+      const k = m.classes[kid] as Klass;
+      const c = [...(pick.counts[ci] as number[])];
+      a.counts[kid] = c;
+      c.forEach((n, j) => n && add(k, j, n));
     });
   }
   return { value, usage };
@@ -100,7 +84,6 @@ export function lagrange(m: ClassModel, comp: Component, a: Assignment, budgetMs
   const keep = (usage: Map<number, number>) => {
     columnsSeen.push({
       counts: comp.classes.map((kid) => [...(a.counts[kid] as number[])]),
-      dest: comp.groups.map((gi) => [...(a.dest[gi] as string[])]),
       cost: objectiveOfClasses(m, a, comp.classes),
       usage: comp.rows.map((r) => usage.get(r) ?? 0),
     });
@@ -168,7 +151,6 @@ export function lagrange(m: ClassModel, comp: Component, a: Assignment, budgetMs
 
 export interface Column {
   counts: number[][];
-  dest: string[][];
   cost: number;
   usage: number[];
 }

@@ -3,8 +3,8 @@
  * benchmark peer):
  *   x[k,o] ∈ ℤ≥0   units of class k on option o;      Σ_o x[k,o] = n_k
  *   Σ coef·x ≤ cap  per coupling row (vCPU quotas, move budget)
- *   y[g,s,d] ∈ {0,1} slice s of HA group g goes to domain d;  Σ_d y = 1;  Σ_s y[g,s,d] ≤ 1
- *   Σ_{o in d} x[k,o] = n_k · y[g,s,d]   for every class k of slice s
+ *   z[g,d] ∈ {0,1}  HA group g occupies region d (outside the regions its fixed replicas hold);
+ *   z[g,d] ≤ Σ_{k in g, o in d} x[k,o];   Σ_d z[g,d] ≥ need_g
  */
 import type { LinearColumn, LinearModel, LinearRow } from '../ports/solver.port.js';
 import type { Assignment } from './solve.js';
@@ -49,38 +49,28 @@ export function buildLinearModel(m: ClassModel, opts: { name: string; classIds?:
     });
     xCol.set(kid, cols);
   }
-  const yCols: { g: number; s: number; d: string; col: number }[] = [];
   for (const g of groupIds) {
     const group = m.ha[g];
-    if (!group) continue;
-    const perDomain = new Map<string, number>();
-    group.slices.forEach((slice, s) => {
-      const one = rows.length;
-      rows.push({ name: `y${g}_${s}`, lower: 1, upper: 1 });
-      for (const d of slice.allowed) {
-        let dr = perDomain.get(d);
-        if (dr === undefined) {
-          dr = rows.length;
-          rows.push({ name: `dom${g}_${d}`, upper: 1 });
-          perDomain.set(d, dr);
+    if (!group || group.need <= 0) continue;
+    const spread = rows.length;
+    rows.push({ name: `ha${g}`, lower: group.need });
+    const link = new Map<string, number>();
+    for (const kid of group.classes) {
+      const k = m.classes[kid];
+      const cols = xCol.get(kid);
+      if (!k || !cols) continue;
+      k.options.forEach((o, oi) => {
+        if (o.kind === 'stop' || group.fixed.includes(o.domain)) return;
+        let lr = link.get(o.domain);
+        if (lr === undefined) {
+          lr = rows.length;
+          rows.push({ name: `ha${g}_${o.domain}`, upper: 0 });
+          link.set(o.domain, lr);
+          columns.push({ name: `z${g}_${o.domain}`, cost: 0, upper: 1, integer: true, coefs: [[spread, 1], [lr, 1]] });
         }
-        const col = columns.length;
-        const coefs: [number, number][] = [[one, 1], [dr, 1]];
-        for (const kid of slice.classes) {
-          const k = m.classes[kid];
-          const cols = xCol.get(kid);
-          if (!k || !cols) continue;
-          const link = rows.length;
-          rows.push({ name: `link${kid}_${d}`, lower: 0, upper: 0 });
-          coefs.push([link, -k.n]);
-          k.options.forEach((o, oi) => {
-            if (o.domain === d) columns[cols[oi] as number]?.coefs.push([link, 1]);
-          });
-        }
-        columns.push({ name: `y${g}_${s}_${d}`, cost: 0, upper: 1, integer: true, coefs });
-        yCols.push({ g, s, d, col });
-      }
-    });
+        columns[cols[oi] as number]?.coefs.push([lr, -1]);
+      });
+    }
   }
   return {
     model: { name: opts.name, columns, rows },
@@ -88,22 +78,20 @@ export function buildLinearModel(m: ClassModel, opts: { name: string; classIds?:
     decode(values) {
       const counts: number[][] = m.classes.map((k) => k.options.map(() => 0));
       for (const [kid, cols] of xCol) counts[kid] = cols.map((c) => Math.round(values[c] ?? 0));
-      const dest: string[][] = m.ha.map((g) => g.slices.map((s) => s.home));
-      for (const y of yCols) if ((values[y.col] ?? 0) > 0.5) (dest[y.g] as string[])[y.s] = y.d;
-      return { counts, dest };
+      return { counts };
     },
   };
 }
 
-/** The per-instance model: one unit per class (binaries per instance × option), for the benchmark peer. */
+/** The per-instance model: one unit per class (binaries per instance × option). */
 export function explodePerInstance(m: ClassModel): ClassModel {
   const classes: ClassModel['classes'] = [];
-  const ha = m.ha.map((g) => ({ key: g.key, slices: g.slices.map((s) => ({ home: s.home, allowed: [...s.allowed], classes: [] as number[] })) }));
+  const ha = m.ha.map((g) => ({ ...g, classes: [] as number[] }));
   for (const k of m.classes) {
     for (const w of k.members) {
       const id = classes.length;
-      classes.push({ id, members: [w], n: 1, options: k.options, stay: k.stay, ...(k.ha ? { ha: k.ha } : {}) });
-      if (k.ha) ha[k.ha.group]?.slices[k.ha.slice]?.classes.push(id);
+      classes.push({ id, members: [w], n: 1, options: k.options, stay: k.stay, ...(k.ha !== undefined ? { ha: k.ha } : {}) });
+      if (k.ha !== undefined) ha[k.ha]?.classes.push(id);
     }
   }
   return { classes, rows: m.rows, ha };

@@ -1,15 +1,15 @@
 /**
- * Local improvement of a feasible assignment: single units to cheaper options, HA slices to cheaper domains,
- * move-budget swaps; every step keeps every row within capacity.
+ * Local improvement of a feasible assignment: units to cheaper options (an HA group's last unit in a region
+ * only where the spread allows), move-budget swaps; every step keeps every row within capacity.
  */
 import { usageOf, type Assignment } from './assignment.js';
 import type { ClassModel, Klass, Option } from './model.js';
-import { sliceMove } from './repair.js';
+import { haMovable } from './ha.js';
 
 const TOL = 1e-9;
 
-/** Feasible improving moves: single units to cheaper options, slices to cheaper domains, move-budget swaps. */
-export function improve(m: ClassModel, a: Assignment, budgetMs = 500): void {
+/** Feasible improving moves: units to cheaper options, move-budget swaps. */
+export function improve(m: ClassModel, a: Assignment, budgetMs = 5000): void {
   const started = performance.now();
   const usage = usageOf(m, a);
   const cap = (q: number) => (m.rows[q] as { cap: number }).cap;
@@ -26,7 +26,7 @@ export function improve(m: ClassModel, a: Assignment, budgetMs = 500): void {
       k.options.forEach((oa, ia) => {
         if (!counts[ia]) return;
         k.options.forEach((ob, ib) => {
-          if (ib === ia || ob.cost >= oa.cost - 1e-7 || (k.ha && ob.domain !== oa.domain)) return;
+          if (ib === ia || ob.cost >= oa.cost - 1e-7) return;
           cands.push({ gain: oa.cost - ob.cost, kid: k.id, ia, ib });
         });
       });
@@ -42,27 +42,13 @@ export function improve(m: ClassModel, a: Assignment, budgetMs = 500): void {
       const d = new Map<number, number>();
       for (const [r, v] of ob.rows) d.set(r, (d.get(r) ?? 0) + v);
       for (const [r, v] of oa.rows) d.set(r, (d.get(r) ?? 0) - v);
-      const units = fitsUnits(d, have);
+      const units = haMovable(m, a, k, c.ia, c.ib, fitsUnits(d, have));
       if (units <= 0) continue;
       counts[c.ia] = have - units;
       counts[c.ib] = (counts[c.ib] ?? 0) + units;
       for (const [q, x] of d) usage[q] = (usage[q] as number) + units * x;
       changed = true;
     }
-    m.ha.forEach((g, gi) => {
-      g.slices.forEach((s, si) => {
-        const used = a.dest[gi] as string[];
-        for (const d of s.allowed) {
-          if (d === used[si] || used.some((x, j) => j !== si && x === d)) continue;
-          const mv = sliceMove(m, a, gi, si, d);
-          if (!mv || mv.dCost >= -1e-7) continue;
-          if (fitsUnits(mv.delta, 1) < 1) continue;
-          mv.apply();
-          for (const [q, x] of mv.delta) usage[q] = (usage[q] as number) + x;
-          changed = true;
-        }
-      });
-    });
     if (swapMoves(m, a, usage)) changed = true;
     if (!changed) break;
   }
@@ -83,7 +69,7 @@ function swapMoves(m: ClassModel, a: Assignment, usage: number[]): boolean {
     let gain: { v: number; kid: number; ia: number; ib: number } | undefined;
     let loss: { v: number; kid: number; ia: number; ib: number } | undefined;
     for (const k of m.classes) {
-      if (k.ha) continue;
+      if (k.ha !== undefined) continue;
       const counts = a.counts[k.id] as number[];
       k.options.forEach((oa, ia) => {
         if (!counts[ia]) return;

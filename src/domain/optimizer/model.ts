@@ -43,8 +43,8 @@ export interface Klass {
   options: Option[];
   /** Index of the option that keeps things as they are (-1 in failover, where staying is impossible). */
   stay: number;
-  /** HA group index and slice index when the class belongs to a spread-constrained group. */
-  ha?: { group: number; slice: number };
+  /** Index of the HA group the class belongs to. */
+  ha?: number;
 }
 
 export interface Row {
@@ -59,17 +59,20 @@ export interface Row {
   fixed: number;
 }
 
-export interface HaSlice {
-  /** The domain the slice occupies today. */
-  home: string;
-  classes: number[];
-  /** Domains the slice may move to (its home included). */
-  allowed: string[];
-}
-
+/**
+ * An app (and env) spread over several regions today: after the plan its replicas occupy at least as many
+ * distinct regions (provider/region) as today. Replicas outside the model keep theirs, so the modelled classes
+ * must occupy `need` distinct regions besides `fixed`.
+ */
 export interface HaGroup {
   key: string;
-  slices: HaSlice[];
+  classes: number[];
+  /** Regions the app occupies today (modelled and fixed replicas). */
+  before: string[];
+  /** Regions held by replicas outside the model. */
+  fixed: string[];
+  /** Distinct regions outside `fixed` the modelled replicas must occupy. */
+  need: number;
 }
 
 export interface ClassModel {
@@ -138,8 +141,10 @@ export function migrationCost(w: Pick<Workload, 'diskGiB'>, from: { provider: Cl
 }
 
 /**
- * Options of one workload: keep (always), stop (idle only), and per allowed region the offers that fit and are
- * not dominated within their region (Pareto frontier of cost and vCPU; staying dominates dearer, larger resizes).
+ * Options of one workload: keep (always), stop (idle only), and in every allowed region (residency geography,
+ * allowed providers) every offer that fits, of the same CPU architecture unless arch change is allowed — less
+ * only the offers another option of the same region dominates: it costs no more and holds no more vCPU (the same
+ * quota rows, the same move count, the same region for HA), so dropping them keeps every optimum.
  */
 export function optionsFor(w: Workload, offersByDomain: Map<string, Offer[]>, s: OptimizerSettings, opts: { allowStay?: boolean; excludeDomain?: (d: string) => boolean } = {}): { options: Option[]; stay: number } {
   const inst = w.inst;
@@ -171,7 +176,7 @@ export function optionsFor(w: Workload, offersByDomain: Map<string, Offer[]>, s:
     let bestVcpu = Infinity;
     for (const o of offers) {
       if (same && o.type === inst.type && allowStay) continue;
-      if (!fits(o, w) || offerArch(o) !== arch) continue;
+      if (!fits(o, w) || (!w.archAny && offerArch(o) !== arch)) continue;
       const run = monthlyUsd(o.hourlyMicros);
       const cost = run + mig.monthly;
       if (o.vcpu >= bestVcpu) continue;
@@ -204,20 +209,20 @@ export function optionsFor(w: Workload, offersByDomain: Map<string, Offer[]>, s:
  * volume (migration cost), are both idle or not, and have the same candidate list: then every option costs
  * the same and uses the same rows.
  */
-function classSignature(w: Workload, options: readonly Option[]): string {
-  let sig = `${w.domain}|${w.inst.type}|${w.diskGiB}|${w.idle ? 1 : 0}`;
+export function classSignature(w: Workload, options: readonly Option[]): string {
+  let sig = `${w.domain}|${w.inst.type}|${w.hourlyMicros}|${w.diskGiB}|${w.idle ? 1 : 0}`;
   for (const o of options) sig += `|${o.kind[0]}${o.domain}/${o.type}`;
   return sig;
 }
 
 /**
- * Aggregates workloads with the same option list (and HA slice) into classes. `haOf` gives a workload's HA slice
- * key when it is spread-constrained.
+ * Aggregates workloads with the same option list (and HA group) into classes: interchangeable units, so integer
+ * counts per class and option describe every per-instance plan.
  */
-export function aggregate(items: { w: Workload; options: Option[]; stay: number; haKey?: string }[]): { classes: Klass[] } {
+export function aggregate(items: { w: Workload; options: Option[]; stay: number; haKey?: string; sig?: string }[]): { classes: Klass[] } {
   const byKey = new Map<string, Klass>();
   for (const it of items) {
-    const sig = `${it.haKey ?? ''}#${classSignature(it.w, it.options)}`;
+    const sig = `${it.haKey ?? ''}#${it.sig ?? classSignature(it.w, it.options)}`;
     const k = byKey.get(sig);
     if (k) {
       k.members.push(it.w);

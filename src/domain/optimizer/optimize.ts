@@ -13,6 +13,8 @@ import { checkPlan, type Violation } from './check.js';
 import { cmpStr, coef, fits, monthlyUsd, quotaCovers, type ClassModel, type Klass, type Option } from './model.js';
 import { decode, optimizeSteps, stepIds, toDecisions, type Placement } from './plan-steps.js';
 import { quotaLabel, type OptimizerSettings } from './settings.js';
+import { emptyAssignment } from './assignment.js';
+import { explainModel, explanationText } from './explain.js';
 import { solveClassModel, usageOf, type Assignment, type ModelSolution } from './solve.js';
 import { buildWorkloads, withKnownAccounts } from './workloads.js';
 
@@ -101,28 +103,28 @@ export async function planReallocation(input: OptimizeInput): Promise<OptimizeRe
   const explanation: string[] = [];
   const t1 = performance.now();
 
-  const solution = await solveClassModel(model, {
-    ...(input.highs ? { highs: input.highs } : {}),
-    targetGap: s.targetGap,
-    highsTimeLimitMs: s.highsTimeLimitMs,
-    ...(input.noHighs ? { noHighs: true } : {}),
-  });
+  const usedToday = (q: OptimizerSettings['quotas'][number]) => billing.reduce((t, i) => t + (quotaCovers(q, i.provider, i.region) ? (i.vcpu ?? 0) : 0), 0);
+  // Proofs first: a quota no plan can meet, or a move budget below what the quotas need, on the full model.
+  const why = explainModel(model);
+  const provenUpfront = why.quotas.length > 0 || why.moves !== undefined;
+  const solution: ModelSolution = provenUpfront
+    ? { assignment: emptyAssignment(model), infeasibleProven: true, objective: NaN, bound: Infinity, gap: NaN, feasible: false, infeasible: [], lambda: model.rows.map(() => 0), models: [{ name: 'full model: least quota use and fewest moves the quotas need', solver: 'exact bounds', variables: model.classes.length, ms: 0 }], components: 0 }
+    : await solveClassModel(model, {
+        ...(input.highs ? { highs: input.highs } : {}),
+        targetGap: s.targetGap,
+        highsTimeLimitMs: s.highsTimeLimitMs,
+        ...(input.noHighs ? { noHighs: true } : {}),
+      });
 
   const t2 = performance.now();
-  const usedToday = (q: OptimizerSettings['quotas'][number]) => billing.reduce((t, i) => t + (quotaCovers(q, i.provider, i.region) ? (i.vcpu ?? 0) : 0), 0);
   if (!solution.feasible) {
-    for (const inf of solution.infeasible) {
-      const row = model.rows[inf.row];
-      if (!row) {
-        explanation.push('No plan satisfies every constraint.');
-        continue;
-      }
-      if (row.kind === 'quota' && row.quota) {
-        const today = usedToday(row.quota);
-        explanation.push(
-          `${quotaLabel(row.quota)} vCPU quota short by ${Math.ceil(inf.shortBy)} vCPU: limit ${row.limit}, ${today} in use today${row.fixed ? `, ${row.fixed} of them held by instances the plan cannot change` : ''}.`,
-        );
-      } else explanation.push(`The move budget of ${row.limit} is too small to satisfy the quotas (short by ${Math.ceil(inf.shortBy)} moves).`);
+    const text = explanationText(model, why, (row) => (row.quota ? usedToday(row.quota) : 0));
+    if (text.length) explanation.push(...text);
+    else if (solution.infeasibleProven) {
+      const rows = model.rows.map((r) => (r.kind === 'quota' && r.quota ? `${quotaLabel(r.quota)} ≤ ${r.limit} vCPU` : `at most ${r.limit} changes`));
+      explanation.push(`No plan satisfies these constraints together (the full model's relaxation is infeasible): ${rows.join('; ')}${model.ha.length ? `, with ${model.ha.length} app${model.ha.length === 1 ? '' : 's'} kept on as many regions as today` : ''}.`);
+    } else {
+      explanation.push('No plan was found within the time limit. That does not prove none exists: try again with a larger solver time limit, or fewer constraints.');
     }
   }
 
@@ -206,7 +208,9 @@ export async function planReallocation(input: OptimizeInput): Promise<OptimizeRe
       ? steps.length
         ? `Optimize: save ${formatUsd(savings)}/month by changing ${changed.length} instance${changed.length === 1 ? '' : 's'} in ${steps.length} step${steps.length === 1 ? '' : 's'}`
         : 'Optimize: nothing to change — the estate is already at its cheapest within the constraints'
-      : 'Optimize: no feasible plan',
+      : solution.infeasibleProven
+        ? 'Optimize: no feasible plan'
+        : 'Optimize: no plan found',
     steps,
     totals: { beforeMonthlyMicros: beforeMicros, afterMonthlyMicros: afterMicros, savingsMonthlyMicros: savings },
     solver,
@@ -272,7 +276,7 @@ export function blockedRows(m: ClassModel, a: Assignment): boolean[] {
     k.options.forEach((oa, ia) => {
       if (!counts[ia]) return;
       k.options.forEach((ob: Option) => {
-        if (ob.cost >= oa.cost - 1e-7 || (k.ha && ob.domain !== oa.domain)) return;
+        if (ob.cost >= oa.cost - 1e-7) return;
         m.rows.forEach((row, r) => {
           const d = coef(ob, r) - coef(oa, r);
           if (d > 0 && (usage[r] ?? 0) + d > row.cap + 1e-9) out[r] = true;
@@ -283,28 +287,31 @@ export function blockedRows(m: ClassModel, a: Assignment): boolean[] {
   return out;
 }
 
+/**
+ * Per HA group: regions before and after; the spread binds when every class on its own cheapest option would
+ * occupy too few regions and the plan pays more than that for the group.
+ */
 function haReport(m: ClassModel, a: Assignment) {
-  return m.ha.map((g, gi) => {
-    const dest = a.dest[gi] ?? [];
-    // Each slice's cheapest domain on its own; if two of them coincide and the plan pays more, HA binds.
-    const cheapest = g.slices.map((s) => {
-      let best = { d: s.home, cost: Infinity };
-      for (const d of s.allowed) {
-        let sum = 0;
-        for (const kid of s.classes) {
-          const k = m.classes[kid] as Klass;
-          const c = Math.min(...k.options.filter((o) => o.domain === d).map((o) => o.cost));
-          sum += k.n * c;
-        }
-        if (sum < best.cost - 1e-9) best = { d, cost: sum };
-      }
-      return best;
-    });
+  return m.ha.map((g) => {
+    const after = new Set<string>(g.fixed);
     let chosen = 0;
-    for (const s of g.slices) for (const kid of s.classes) (m.classes[kid] as Klass).options.forEach((o, j) => (chosen += (a.counts[kid]?.[j] ?? 0) * o.cost));
-    const alone = cheapest.reduce((t, c) => t + c.cost, 0);
-    const collide = new Set(cheapest.map((c) => c.d)).size < cheapest.length;
-    return { group: g.key, regionsBefore: g.slices.map((s) => s.home), regionsAfter: [...dest].sort(), binding: collide && alone < chosen - 1e-6 };
+    let alone = 0;
+    const cheapestRegions = new Set<string>();
+    for (const kid of g.classes) {
+      const k = m.classes[kid] as Klass;
+      let best: Option | undefined;
+      k.options.forEach((o, j) => {
+        const n = a.counts[kid]?.[j] ?? 0;
+        if (n && o.kind !== 'stop') after.add(o.domain);
+        chosen += n * o.cost;
+        if (!best || o.cost < best.cost - 1e-9) best = o;
+      });
+      if (best) {
+        alone += k.n * best.cost;
+        if (!g.fixed.includes(best.domain)) cheapestRegions.add(best.domain);
+      }
+    }
+    return { group: g.key, regionsBefore: g.before, regionsAfter: [...after].sort(cmpStr), binding: cheapestRegions.size < g.need && alone < chosen - 1e-6 };
   });
 }
 

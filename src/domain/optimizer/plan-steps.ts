@@ -31,7 +31,36 @@ export function decode(m: ClassModel, a: Assignment): Placement[] {
       }
     });
   }
-  return out.sort((x, y) => cmpStr(x.w.key, y.w.key));
+  out.sort((x, y) => cmpStr(x.w.key, y.w.key));
+  spreadZones(out);
+  return out;
+}
+
+/**
+ * A moved replica of an app takes a zone its app does not use yet in the target region (its own zone index
+ * first), so the app keeps its zone spread wherever it can; replicas that stay keep their zones.
+ */
+function spreadZones(placements: Placement[]): void {
+  const used = new Map<string, Set<string>>();
+  const mark = (g: string, where: string) => {
+    const set = used.get(g) ?? new Set<string>();
+    set.add(where);
+    used.set(g, set);
+  };
+  for (const p of placements) if (p.w.group && p.option.kind !== 'move' && p.option.kind !== 'stop') mark(p.w.group, `${p.option.provider}/${p.option.region}/${p.zone ?? ''}`);
+  for (const p of placements) {
+    if (!p.w.group || p.option.kind !== 'move' || p.w.zoneIndex === undefined) continue;
+    const o = p.option;
+    const taken = used.get(p.w.group) ?? new Set<string>();
+    for (const i of [p.w.zoneIndex, 0, 1, 2]) {
+      const z = zoneIn(o.provider, o.region, i);
+      if (!taken.has(`${o.provider}/${o.region}/${z ?? ''}`)) {
+        p.zone = z;
+        break;
+      }
+    }
+    mark(p.w.group, `${o.provider}/${o.region}/${p.zone ?? ''}`);
+  }
 }
 
 export function toDecisions(placements: readonly Placement[]): Decision[] {

@@ -39,20 +39,20 @@ export function roundMaster(m: ClassModel, comp: Component, columns: Column[], a
     }
     a.counts[kid] = counts;
   });
-  // HA groups follow the heaviest column that places them (slices move whole).
-  comp.groups.forEach((gi, gj) => {
+  // HA groups follow the heaviest column (each column's groups hold their spread).
+  if (comp.groups.length) {
     let bestJ = 0;
     columns.forEach((_, jj) => {
       if ((w[jj] ?? 0) > (w[bestJ] ?? 0)) bestJ = jj;
     });
     const col = columns[bestJ] as Column;
-    a.dest[gi] = [...(col.dest[gj] as string[])];
-    for (const s of m.ha[gi]?.slices ?? []) {
-      for (const kid of s.classes) {
-        const ci = comp.classes.indexOf(kid);
+    const at = new Map(comp.classes.map((kid, ci) => [kid, ci]));
+    for (const gi of comp.groups) {
+      for (const kid of m.ha[gi]?.classes ?? []) {
+        const ci = at.get(kid) as number;
         a.counts[kid] = [...(col.counts[ci] as number[])];
       }
     }
-  });
+  }
   return { ok: true, ms: performance.now() - t0, vars: columns.length };
 }

@@ -13,7 +13,10 @@ export interface OptimizerSettings {
   headroom: number;
   /** Lookback window for the P95 requirement, days (Compute Optimizer: 14). */
   lookbackDays: number;
-  /** Idle rule: P95 CPU below this percent over `idleDays` (Azure Advisor: 3% over 7 days). */
+  /**
+   * Idle rule: P95 CPU below this percent over `idleDays` (Azure Advisor: 3% over 7 days). A GPU instance is idle
+   * only when its P95 GPU utilization is reported and below the same percent; without a GPU figure it never is.
+   */
   idleCpuPct: number;
   idleDays: number;
   /** Propose stopping idle instances. */
@@ -21,6 +24,11 @@ export interface OptimizerSettings {
   /** Allow moves to another region / another provider (false = rightsizing in place only). */
   crossRegion: boolean;
   crossProvider: boolean;
+  /**
+   * Allow moves between x86 and Arm for every workload (`--allow-arch-change`). Off by default: an Arm move needs
+   * a multi-arch image. A workload (or any replica of its app) tagged `steward:arch=any` allows it on its own.
+   */
+  allowArchChange: boolean;
   /** Providers the plan may place workloads on (config allow-list); undefined = all. */
   allowedProviders?: Cloud[];
   quotas: Quota[];
@@ -48,6 +56,7 @@ export const DEFAULT_SETTINGS: OptimizerSettings = {
   stopIdle: true,
   crossRegion: true,
   crossProvider: true,
+  allowArchChange: false,
   quotas: [],
   egressUsdPerGiB: { region: 0.02, provider: 0.09 },
   riskUsd: { region: 100, provider: 300 },
@@ -69,6 +78,8 @@ export const TAGS = {
   allowProviders: 'steward:allow-providers',
   /** `steward:optimize=off`: leave it alone. */
   optimize: 'steward:optimize',
+  /** `steward:arch=any`: the workload (on any replica: the whole app) may move between x86 and Arm. */
+  arch: 'steward:arch',
   /** HA groups: replicas share `app` (and `env`). */
   app: 'app',
   env: 'env',

@@ -2,8 +2,8 @@
  * Solving the class model: the orchestration. Each stage lives in its own file.
  *
  *   1. decompose.ts   split into components linked by potentially binding rows or HA groups;
- *   2. (here)         components without shared rows: each class's cheapest option, HA slices by Hungarian
- *                     assignment (hungarian.ts) — exact;
+ *   2. (here)         components without shared rows: each class's cheapest option, HA groups by their exact
+ *                     representative assignment (ha.ts, hungarian.ts);
  *   3. (here)         small components: exact MILP in yalps;
  *   4. lagrangian.ts  larger ones: Lagrangian bound (cutting planes, yalps master);
  *   5. rounding.ts    Dantzig–Wolfe master over the best responses, rounded;
@@ -45,6 +45,11 @@ export interface Infeasibility {
 
 export interface ModelSolution {
   assignment: Assignment;
+  /**
+   * When not feasible: true when infeasibility is proven on the full model (an exact MILP or the LP relaxation
+   * says so); false when no plan was found within the time limits, which proves nothing.
+   */
+  infeasibleProven: boolean;
   objective: number;
   bound: number;
   gap: number;
@@ -88,6 +93,8 @@ interface ComponentResult {
   objective?: number;
   bound: number;
   failure?: { row: number; over: number };
+  /** An exact solver proved the component infeasible. */
+  proven?: boolean;
 }
 
 interface Ctx {
@@ -101,7 +108,7 @@ interface Ctx {
 function intCount(m: ClassModel, comp: Component): number {
   let n = 0;
   for (const kid of comp.classes) n += (m.classes[kid] as Klass).options.length;
-  for (const gi of comp.groups) for (const s of m.ha[gi]?.slices ?? []) n += s.allowed.length;
+  for (const gi of comp.groups) n += new Set((m.ha[gi]?.classes ?? []).flatMap((kid) => (m.classes[kid] as Klass).options.map((o) => o.domain))).size;
   return n;
 }
 
@@ -111,7 +118,6 @@ function labelOf(m: ClassModel, comp: Component): string {
 
 function adopt(target: Assignment, source: Assignment, comp: Component): void {
   for (const kid of comp.classes) target.counts[kid] = [...(source.counts[kid] as number[])];
-  for (const gi of comp.groups) target.dest[gi] = [...(source.dest[gi] as string[])];
 }
 
 /** Stage 3: an exact MILP in yalps; undefined when yalps does not finish. */
@@ -128,7 +134,7 @@ function exactSmall(c: Ctx, comp: Component): ComponentResult | undefined {
     const trial = copyAssignment(c.a);
     respond(c.m, comp, new Float64Array(c.m.rows.length), trial);
     const rep = repair(c.m, trial);
-    return { bound: Infinity, failure: rep.ok ? { row: comp.rows[0] ?? -1, over: 0 } : rep };
+    return { bound: Infinity, failure: rep.ok ? { row: comp.rows[0] ?? -1, over: 0 } : rep, proven: true };
   }
   return undefined;
 }
@@ -137,7 +143,8 @@ function exactSmall(c: Ctx, comp: Component): ComponentResult | undefined {
 function lagrangianRoundRepair(c: Ctx, comp: Component): ComponentResult & { assignment?: Assignment } {
   const { m } = c;
   const label = labelOf(m, comp);
-  const lg = lagrange(m, comp, copyAssignment(c.a), 1200);
+  // Iteration limits decide; the wall-clock caps only guard a pathological case (a busy machine must not change the plan).
+  const lg = lagrange(m, comp, copyAssignment(c.a), 10_000);
   c.models.push({ name: `${label}: Lagrangian master LP ×${lg.masters}`, solver: 'yalps', variables: comp.rows.length + 1, ms: lg.masterMs });
   const t1 = performance.now();
   const lam = new Float64Array(m.rows.length);
@@ -195,8 +202,19 @@ async function polishWithHighs(c: Ctx, comp: Component, r: ComponentResult & { a
     out.objective = res.objective;
   }
   if (res.bound !== undefined && Number.isFinite(res.bound)) out.bound = Math.max(out.bound, res.bound);
-  if (res.status === 'infeasible') out.bound = Infinity;
+  if (res.status === 'infeasible') {
+    out.bound = Infinity;
+    out.proven = true;
+  }
   return out;
+}
+
+/** The component's LP relaxation is infeasible (yalps simplex): a proof that no plan exists. */
+function lpInfeasible(c: Ctx, comp: Component): boolean {
+  const built = buildLinearModel(c.m, { name: labelOf(c.m, comp), classIds: comp.classes, groupIds: comp.groups, rowIds: comp.rows });
+  const res = solveWithYalps(built.model, { timeLimitMs: 5000, relax: true });
+  c.models.push({ name: `${labelOf(c.m, comp)}: LP relaxation (feasibility)`, solver: 'yalps', variables: built.model.columns.length, ms: res.ms });
+  return res.status === 'infeasible';
 }
 
 /** Solves the whole class model, component by component. */
@@ -206,6 +224,7 @@ export async function solveClassModel(m: ClassModel, deps: SolveDeps): Promise<M
   const infeasible: Infeasibility[] = [];
   let bound = 0;
   const independent = { count: 0, classes: 0, ms: 0 };
+  let unproven = false;
 
   for (const comp of comps) {
     const t0 = performance.now();
@@ -220,6 +239,8 @@ export async function solveClassModel(m: ClassModel, deps: SolveDeps): Promise<M
     let r: ComponentResult & { assignment?: Assignment } | undefined = intCount(m, comp) <= (deps.yalpsMaxIntegers ?? 40) ? exactSmall(c, comp) : undefined;
     if (!r) r = await polishWithHighs(c, comp, lagrangianRoundRepair(c, comp));
     if (r.objective === undefined) {
+      if (!r.proven) r.proven = lpInfeasible(c, comp);
+      if (!r.proven) unproven = true;
       infeasible.push({ row: r.failure?.row ?? -1, shortBy: r.failure?.over ?? 0, message: '' });
       continue;
     }
@@ -228,13 +249,14 @@ export async function solveClassModel(m: ClassModel, deps: SolveDeps): Promise<M
     bound += r.bound;
   }
   if (independent.count) {
-    c.models.unshift({ name: `${independent.count} independent components (${independent.classes} classes): cheapest option per class, HA slices by assignment`, solver: 'exact enumeration', variables: independent.classes, ms: independent.ms });
+    c.models.unshift({ name: `${independent.count} independent components (${independent.classes} classes): cheapest option per class, HA groups by exact assignment`, solver: 'exact enumeration', variables: independent.classes, ms: independent.ms });
   }
   const feasible = infeasible.length === 0;
   const objective = feasible ? objectiveOf(m, c.a) : NaN;
   if (feasible) assertBound('the model', bound, objective);
   return {
     assignment: c.a,
+    infeasibleProven: !feasible && !unproven,
     objective,
     bound,
     gap: feasible ? Math.max(0, (objective - bound) / Math.max(1e-9, Math.abs(bound))) : NaN,

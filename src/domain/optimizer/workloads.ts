@@ -31,6 +31,8 @@ export interface Workload {
   diskGiB: number;
   /** `app|env` when the instance carries an app tag. */
   group: string | undefined;
+  /** May move between x86 and Arm (`--allow-arch-change`, or `steward:arch=any` on it or on a replica of its app). */
+  archAny: boolean;
 }
 
 export interface Excluded {
@@ -115,6 +117,12 @@ export function buildWorkloads(
   const idleUtil = new Map(idleUtilization.map((u) => [refKey(u.ref), u]));
   const workloads: Workload[] = [];
   const excluded: Excluded[] = [];
+  // `steward:arch=any` on one replica of an app speaks for the app.
+  const archAnyGroups = new Set<string>();
+  for (const inst of instances) {
+    const g = groupOf(inst);
+    if (g && archAnyTag(inst)) archAnyGroups.add(g);
+  }
   const sorted = instances.map((inst) => ({ inst, key: refKey(inst) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const { inst, key } of sorted) {
     if (!isBilling(inst.state)) continue;
@@ -137,6 +145,7 @@ export function buildWorkloads(
       continue;
     }
     const iu = idleUtil.get(key);
+    const group = groupOf(inst);
     const factor = 1 + settings.headroom;
     const reqVcpu = (u.cpuP95 / 100) * inst.vcpu * factor;
     const reqMemGiB = u.memP95 === null ? inst.memoryGiB : (u.memP95 / 100) * inst.memoryGiB * factor;
@@ -150,21 +159,34 @@ export function buildWorkloads(
       cpuP95: u.cpuP95,
       memP95: u.memP95,
       idleCpuP95: iu ? iu.cpuP95 : null,
-      reqVcpu: round4(reqVcpu),
-      reqMemGiB: round4(reqMemGiB),
+      // As measured: a rounded requirement could fit a type slightly smaller than the stated need.
+      reqVcpu,
+      reqMemGiB,
       reqGpu: inst.gpu,
-      idle: settings.stopIdle && iu !== undefined && iu.cpuP95 < settings.idleCpuPct,
+      idle: settings.stopIdle && isIdle(inst, iu, settings),
       geographies: settings.crossRegion ? allowedGeographies(inst) : [geographyOf(inst.region)],
       providers: allowedProviders(inst, settings),
       domain: domainOf(inst.provider, inst.region),
       zoneIndex: zoneIndexOf(inst.zone),
       diskGiB: inst.disks.reduce((s, d) => s + d.sizeGiB, 0),
-      group: groupOf(inst),
+      group,
+      archAny: settings.allowArchChange || archAnyTag(inst) || (group !== undefined && archAnyGroups.has(group)),
     });
   }
   return { workloads, excluded };
 }
 
-function round4(n: number): number {
-  return Math.round(n * 1e4) / 1e4;
+function archAnyTag(inst: Instance): boolean {
+  return inst.tags[TAGS.arch]?.trim().toLowerCase() === 'any';
+}
+
+/**
+ * Idle by Azure Advisor's rule: P95 CPU below the threshold over the idle window. A GPU instance is idle only if
+ * its GPU is idle too, where the cloud reports GPU utilization; without a GPU figure it is never called idle
+ * (a training job can keep the GPU busy with the CPU nearly still).
+ */
+export function isIdle(inst: Pick<Instance, 'gpu'>, iu: Utilization | undefined, s: Pick<OptimizerSettings, 'idleCpuPct'>): boolean {
+  if (!iu || !(iu.cpuP95 < s.idleCpuPct)) return false;
+  if (inst.gpu > 0) return iu.gpuP95 !== undefined && iu.gpuP95 !== null && iu.gpuP95 < s.idleCpuPct;
+  return true;
 }

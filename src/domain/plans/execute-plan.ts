@@ -10,6 +10,7 @@ import type { ActorStamp, Execution, ExecutionStepRecord, Proposal } from '../mo
 import type { ApplyOptions, CloudProvider } from '../ports/cloud-provider.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { ProposalStore, StepPatch } from '../ports/proposal-store.port.js';
+import { StepLeftError } from '../model/step-kinds.js';
 import { DEFAULT_RETRY, attemptsOf, errorText, withRetry, type RetryOptions } from './retry.js';
 import { describeStep, driftOf, firstTouches, inverseOf, observe } from './step-effects.js';
 
@@ -42,6 +43,11 @@ export interface PlanExecutorDeps {
   retry?: Partial<RetryOptions>;
   heartbeatMs?: number;
   log?: Logger;
+  /**
+   * Checks beyond the resources, right before the drift check (the health watch: a failover whose incident closed, a
+   * target region that became unhealthy). A message stops the plan before any change; undefined lets it run.
+   */
+  preflight?(plan: Proposal['plan']): Promise<string | undefined>;
 }
 
 interface Ctx {
@@ -112,11 +118,11 @@ export function createPlanExecutor(deps: PlanExecutorDeps) {
   }
 
   /** Undoes every succeeded step, last first; says exactly what was and was not undone. */
-  async function rollBack(c: Ctx, cause: string, uncertain: string[] = []): Promise<ExecutionReport> {
+  async function rollBack(c: Ctx, cause: string, uncertain: string[] = [], leftChanged: string[] = []): Promise<ExecutionReport> {
     const fresh = await deps.store.getExecution(c.proposal.id);
     const done = (fresh?.steps ?? []).filter((s) => s.status === 'succeeded' || s.status === 'undoing').sort((a, b) => b.index - a.index);
     const undone: string[] = [];
-    const notUndone: string[] = uncertain.map((u) => `${u}: may have taken effect; check by hand`);
+    const notUndone: string[] = [...leftChanged, ...uncertain.map((u) => `${u}: may have taken effect; check by hand`)];
     if (done.length) await c.emit(`${cause} Rolling back ${done.length} completed step${done.length === 1 ? '' : 's'}…`);
     for (const rec of done) {
       const step = c.steps[rec.index];
@@ -143,6 +149,7 @@ export function createPlanExecutor(deps: PlanExecutorDeps) {
         const { value, attempts } = await withRetry(() => provider(inv.step).apply(inv.step, { dryRun: false }), retry);
         await move(c, rec.index, ['undoing'], 'undone', { undo: value.message, attempts }, value.message);
         undone.push(label);
+        if (value.resources?.length) notUndone.push(`${label}: left behind ${value.resources.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ')}; delete by hand`);
         deps.invalidate();
       } catch (err) {
         if (err instanceof LostOwnership) throw err;
@@ -152,7 +159,7 @@ export function createPlanExecutor(deps: PlanExecutorDeps) {
       }
     }
     const lines = [cause];
-    if (done.length === 0) lines.push('No step had completed, so nothing needed undoing.');
+    if (done.length === 0) lines.push(leftChanged.length ? 'No step had completed.' : 'No step had completed, so nothing needed undoing.');
     if (undone.length) lines.push(`Undone: ${undone.join('; ')}.`);
     if (notUndone.length) lines.push(`NOT undone: ${notUndone.join('; ')}.`);
     return finish(c, notUndone.length === 0 ? 'rolled_back' : 'failed', lines.join(' '));
@@ -163,6 +170,11 @@ export function createPlanExecutor(deps: PlanExecutorDeps) {
     const first = firstTouches(steps);
     // 1. Drift: re-read each resource the plan touches; any difference aborts the whole plan before a change.
     await c.emit('Checking that the estate still looks the way the plan saw it…');
+    const stop = deps.preflight ? await deps.preflight(c.proposal.plan) : undefined;
+    if (stop) {
+      await skipPending(c, 'health check');
+      return finish(c, 'failed', stop);
+    }
     const drift: string[] = [];
     for (const i of first) {
       const step = steps[i] as PlanStep;
@@ -216,7 +228,11 @@ export function createPlanExecutor(deps: PlanExecutorDeps) {
         const why = errorText(err);
         await move(c, i, ['running'], 'failed', { error: why, attempts: attemptsOf(err) }, why);
         await skipPending(c, `${step.id} failed`);
-        return rollBack(c, `Step ${step.id} (${describeStep(step)}) failed after ${attemptsOf(err)} attempt${attemptsOf(err) === 1 ? '' : 's'}: ${why}.`);
+        // A step that failed part-way and could not put its resource back is a change left in place: say so.
+        const left = err instanceof StepLeftError && !err.restored
+          ? [`${step.id} (${describeStep(step)}) was left part-done: ${err.leftAs}${err.leftBehind.length ? `; left behind ${err.leftBehind.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ')}` : ''}`]
+          : [];
+        return rollBack(c, `Step ${step.id} (${describeStep(step)}) failed after ${attemptsOf(err)} attempt${attemptsOf(err) === 1 ? '' : 's'}: ${why}.`, [], left);
       }
       if (result.snapshotIds?.length) snapshotsOf.set(step.id, result.snapshotIds);
       deps.invalidate();

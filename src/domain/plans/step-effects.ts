@@ -4,64 +4,20 @@
  */
 import type { Instance } from '../model/instance.js';
 import { refKey } from '../model/instance.js';
-import type { Expectation, PlanStep, StepResult } from '../model/plan.js';
+import type { Expectation, PlanStep, StepKind, StepResult } from '../model/plan.js';
+import { STEP_KINDS, type Inverse, type Observation, type StepKindDeclaration } from '../model/step-kinds.js';
 
-export type Inverse = { step: PlanStep } | { step?: undefined; reason: string };
+export type { Inverse, Observation } from '../model/step-kinds.js';
 
 /** The step that undoes `step`, given what it returned (and what the resource was before it). */
 export function inverseOf(step: PlanStep, result: StepResult | undefined, before: Expectation | undefined): Inverse {
-  const base = { id: `${step.id}-undo`, target: step.target, targetName: step.targetName, reason: `undo ${step.id} (${step.kind})` };
   const was = before ?? result?.before ?? step.expect;
-  switch (step.kind) {
-    case 'start':
-      return { step: { ...base, kind: 'stop', expect: { state: 'running' } } };
-    case 'stop':
-      return { step: { ...base, kind: 'start', expect: { state: 'stopped' } } };
-    case 'resize':
-      if (!was.type) return { reason: 'the original type was not recorded, so it cannot be resized back' };
-      if (was.type === step.toType) return { reason: `it already had type ${step.toType}` };
-      return { step: { ...base, kind: 'resize', toType: was.type, expect: { type: step.toType } } };
-    case 'create':
-      if (!result?.created) return { reason: 'the cloud did not say which instance it created; check for it by name' };
-      return { step: { ...base, kind: 'delete', target: result.created, targetName: step.name, expect: {} } };
-    case 'snapshot':
-      return { reason: `snapshots are kept (they only cost storage)${result?.snapshotIds?.length ? `: ${result.snapshotIds.join(', ')}` : ''}; delete them by hand if unwanted` };
-    case 'delete':
-      return { reason: 'a deleted instance cannot be brought back; restore it from a snapshot if one was taken' };
-    case 'tag':
-      return { reason: 'tags are left as they are (the earlier values were not recorded)' };
-  }
-}
-
-export type Observation = 'applied' | 'not-applied' | 'unknown';
-
-function matches(live: Instance | undefined, e: Expectation): boolean {
-  return !!live && (e.state === undefined || live.state === e.state) && (e.type === undefined || live.type === e.type);
+  return (STEP_KINDS[step.kind] as StepKindDeclaration<StepKind>).undo(step as never, result, was);
 }
 
 /** Whether `step` has taken effect on `live` (the target re-read after a restart). */
 export function observe(step: PlanStep, live: Instance | undefined): Observation {
-  switch (step.kind) {
-    case 'start':
-      if (live?.state === 'running' || live?.state === 'pending') return 'applied';
-      return live?.state === 'stopped' ? 'not-applied' : 'unknown';
-    case 'stop':
-      if (live?.state === 'stopped' || live?.state === 'stopping') return 'applied';
-      return live?.state === 'running' ? 'not-applied' : 'unknown';
-    case 'resize':
-      if (live?.type === step.toType) return 'applied';
-      return live && (step.expect.type === undefined || live.type === step.expect.type) ? 'not-applied' : 'unknown';
-    case 'delete':
-      if (!live || live.state === 'terminated') return 'applied';
-      return 'not-applied';
-    case 'tag':
-      if (live && Object.entries(step.tags).every(([k, v]) => live.tags[k] === v)) return 'applied';
-      return matches(live, step.expect) ? 'not-applied' : 'unknown';
-    case 'snapshot':
-    case 'create':
-      // Neither leaves a mark on the target that `describe` shows.
-      return 'unknown';
-  }
+  return (STEP_KINDS[step.kind] as StepKindDeclaration<StepKind>).observe(step as never, live);
 }
 
 /** Indexes of steps that are the first in the plan to touch their resource (their expectation is about now). */
@@ -87,12 +43,5 @@ export function driftOf(step: PlanStep, live: Instance | undefined): string | un
 }
 
 export function describeStep(s: PlanStep): string {
-  switch (s.kind) {
-    case 'resize':
-      return `resize ${s.targetName} to ${s.toType}`;
-    case 'create':
-      return `create ${s.name} in ${s.placement.provider} ${s.placement.region}`;
-    default:
-      return `${s.kind} ${s.targetName}`;
-  }
+  return (STEP_KINDS[s.kind] as StepKindDeclaration<StepKind>).describe(s as never);
 }

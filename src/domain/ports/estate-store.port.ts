@@ -22,6 +22,10 @@ export interface EstateStore {
   replaceAll(meta: EstateMeta, records: { key: string; data: unknown }[]): Promise<void>;
   list(): Promise<EstateRecord[]>;
   get(key: string): Promise<EstateRecord | undefined>;
+  /** The records of these keys that exist, in one read (no round trip per key). */
+  getMany(keys: readonly string[]): Promise<EstateRecord[]>;
+  /** How many records have a key starting with `prefix`, without reading them. */
+  count(prefix: string): Promise<number>;
   insert(key: string, data: unknown): Promise<EstateRecord>;
   /** Writes only if the stored version is still `expectedVersion`; returns the new record, or undefined on conflict. */
   update(key: string, expectedVersion: number, data: unknown): Promise<EstateRecord | undefined>;

@@ -1,29 +1,17 @@
+/**
+ * How each step kind is done on Azure (the kinds are declared in src/domain/model/step-kinds.ts): the RBAC actions
+ * it needs, its preflight (Azure has no dry-run for VM writes, so Steward checks sizes, quota, subnet itself) and its
+ * calls. A resize that deallocated the VM starts it again when the update is refused; a create that made a disk and
+ * a NIC removes them when the VM is refused, or names what it left.
+ */
 import type { VirtualMachine } from '@azure/arm-compute';
 import { ProviderError } from '../../domain/model/errors.js';
 import type { Instance, InstanceRef } from '../../domain/model/instance.js';
-import { VALID_FROM, type PlanStep, type StepKind, type StepResult } from '../../domain/model/plan.js';
+import type { PlanStep, StepKind, StepResult } from '../../domain/model/plan.js';
+import { applyDeclared, compensated, permissionsOf, sameAs, type StepActions, type StepOf, type StepRunOptions, type StepTarget } from '../../domain/model/step-kinds.js';
 import type { AzureClients } from './clients.js';
 import { toAzureError } from './errors.js';
 import { parseVmId, type Shape } from './instances.js';
-
-/** Azure RBAC actions each step needs (manifests/iam/azure-steward-operator.role.json grants them). */
-export const AZURE_PERMISSIONS: Record<StepKind, string[]> = {
-  start: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/start/action'],
-  stop: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/deallocate/action'],
-  resize: [
-    'Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/vmSizes/read', 'Microsoft.Compute/locations/vmSizes/read',
-    'Microsoft.Compute/locations/usages/read', 'Microsoft.Compute/virtualMachines/deallocate/action', 'Microsoft.Compute/virtualMachines/write',
-    'Microsoft.Compute/virtualMachines/start/action',
-  ],
-  snapshot: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/disks/read', 'Microsoft.Compute/snapshots/write', 'Microsoft.Compute/disks/beginGetAccess/action'],
-  create: [
-    'Microsoft.Compute/snapshots/read', 'Microsoft.Compute/locations/vmSizes/read', 'Microsoft.Compute/locations/usages/read', 'Microsoft.Compute/disks/write',
-    'Microsoft.Network/virtualNetworks/subnets/join/action', 'Microsoft.Network/networkInterfaces/write', 'Microsoft.Network/networkInterfaces/join/action',
-    'Microsoft.Compute/virtualMachines/write',
-  ],
-  delete: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/delete'],
-  tag: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/write'],
-};
 
 export const SOURCE_TAG = 'steward-source-instance';
 
@@ -36,15 +24,35 @@ export interface AzureActionDeps {
   pollIntervalMs: number;
 }
 
+interface AzureTarget extends StepTarget {
+  vm: VirtualMachine;
+}
+
 const lc = (s: string | undefined) => (s ?? '').toLowerCase();
 
 function fail(code: 'PROVIDER.NOT_FOUND' | 'PROVIDER.INVALID', message: string, step: PlanStep, region = step.target.region): never {
   throw new ProviderError(code, message, { provider: 'azure', operation: step.kind, region });
 }
 
+/** Tag name prefixes Azure reserves ("microsoft", "azure", "windows"); a write with them is refused. */
+const reservedTag = (k: string) => /^(microsoft|azure|windows)/i.test(k);
+
+/**
+ * Tags for a VM: later sources win, names compared without case (Azure tag names are case-insensitive, so `Name` and
+ * `name` are one tag and sending both is refused), reserved prefixes dropped.
+ */
+export function mergeAzureTags(...sources: Record<string, string>[]): Record<string, string> {
+  const byLower = new Map<string, [string, string]>();
+  for (const src of sources) for (const [k, v] of Object.entries(src)) if (!reservedTag(k)) byLower.set(k.toLowerCase(), [k, v]);
+  return Object.fromEntries(byLower.values());
+}
+
+const shown = (tags: Record<string, string>) => Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ');
+
 export function createAzureActions(deps: AzureActionDeps) {
   const { clients } = deps;
   const lro = { updateIntervalInMs: deps.pollIntervalMs };
+  const CHECKED = 'preflight passed: VM readable, state valid';
 
   async function call<T>(op: string, sub: string, region: string, f: () => PromiseLike<T>): Promise<T> {
     try {
@@ -78,153 +86,271 @@ export function createAzureActions(deps: AzureActionDeps) {
     return cores ? `vCPU quota ${cores.current + addVcpu}/${cores.limit}` : 'vCPU quota not reported';
   }
 
-  return {
-    async apply(step: PlanStep, opts: { dryRun: boolean; snapshotIds?: string[] }): Promise<StepResult> {
-      const dryRun = opts.dryRun;
-      const mode = dryRun ? 'preflight' : 'applied';
-      const found = await deps.read(step.target);
-      if (!found) fail('PROVIDER.NOT_FOUND', `${step.targetName} does not exist`, step);
-      const { instance: inst, vm } = found;
-      if (!VALID_FROM[step.kind].includes(inst.state)) fail('PROVIDER.INVALID', `cannot ${step.kind} ${inst.name}: it is ${inst.state}`, step);
-      const { subscription: sub, resourceGroup: rg, name } = parseVmId(inst.id);
-      const vms = clients.compute(sub).virtualMachines;
-      const before = { state: inst.state, type: inst.type };
-      const checked = 'preflight passed: VM readable, state valid';
+  const idOf = (inst: Instance) => parseVmId(inst.id);
+  const readInstance = (ref: InstanceRef) => () => deps.read(ref).then((r) => r?.instance);
 
-      switch (step.kind) {
-        case 'start': {
-          if (dryRun) return { ok: true, mode, message: `${inst.name}: start (${checked})`, before };
-          await call('start', sub, inst.region, () => vms.start(rg, name, lro));
-          return { ok: true, mode, message: `${inst.name}: ${inst.state} → running`, before };
+  /** What a resize needs: whether the VM must be deallocated first (its cluster lacks the size), and the quota. */
+  async function resizePlan(step: StepOf<'resize'>, inst: Instance): Promise<{ deallocate: boolean; how: string; quota: string }> {
+    const { subscription: sub, resourceGroup: rg, name } = idOf(inst);
+    const vms = clients.compute(sub).virtualMachines;
+    // Sizes the VM's current hardware cluster can take without a deallocation.
+    const inPlace = await call('list available sizes', sub, inst.region, async () => {
+      const out = new Set<string>();
+      for await (const s of vms.listAvailableSizes(rg, name)) if (s.name) out.add(lc(s.name));
+      return out;
+    });
+    const needsDeallocate = !inPlace.has(lc(step.toType));
+    if (needsDeallocate && !(await offeredIn(sub, inst.region)).has(lc(step.toType))) fail('PROVIDER.INVALID', `${step.toType} is not offered in ${inst.region}`, step);
+    const to = await deps.shape(sub, inst.region, step.toType);
+    const quota = inst.state === 'running' ? await checkQuota(sub, inst.region, (to?.vcpu ?? 0) - (inst.vcpu ?? 0), step) : 'stopped: no running vCPU';
+    const deallocate = needsDeallocate && inst.state === 'running';
+    return { deallocate, how: deallocate ? 'deallocate, resize, start' : 'resize in place', quota };
+  }
+
+  interface CreatePlan {
+    targetSub: string;
+    subnet: string;
+    quota: string;
+    snapshotId: string;
+  }
+
+  async function createPlan(step: StepOf<'create'>, inst: Instance, opts: StepRunOptions): Promise<CreatePlan> {
+    const p = step.placement;
+    if (p.provider !== 'azure') fail('PROVIDER.INVALID', `the Azure adapter cannot create in ${p.provider}`, step);
+    const { subscription: sub, resourceGroup: rg, name } = idOf(inst);
+    const targetSub = p.account || sub;
+    if (!(await offeredIn(targetSub, p.region)).has(lc(p.type))) fail('PROVIDER.INVALID', `${p.type} is not offered in ${p.region}`, step, p.region);
+    const subnet = deps.subnets[p.region];
+    if (!subnet) fail('PROVIDER.INVALID', `no subnet for replacement VMs in ${p.region}: add ${p.region}=<subnet id> to AZURE_SUBNET_IDS`, step, p.region);
+    const shape = await deps.shape(targetSub, p.region, p.type);
+    const quota = await checkQuota(targetSub, p.region, shape?.vcpu ?? 0, step);
+    let snapshotId = opts.snapshotIds?.[0];
+    if (!snapshotId) {
+      snapshotId = await call('list snapshots', sub, inst.region, async () => {
+        let best: { id: string; at: number } | undefined;
+        for await (const s of clients.compute(sub).snapshots.listByResourceGroup(rg)) {
+          if (s.tags?.[SOURCE_TAG] !== name || !s.id || !/-os-steward-/.test(s.name ?? '')) continue;
+          const at = s.timeCreated ? new Date(s.timeCreated).getTime() : 0;
+          if (!best || at > best.at) best = { id: s.id, at };
         }
-        case 'stop': {
-          if (dryRun) return { ok: true, mode, message: `${inst.name}: deallocate (${checked})`, before };
-          await call('deallocate', sub, inst.region, () => vms.deallocate(rg, name, lro));
-          return { ok: true, mode, message: `${inst.name}: ${inst.state} → stopped (deallocated)`, before };
+        return best?.id;
+      });
+    }
+    if (!snapshotId) fail('PROVIDER.INVALID', `no Steward snapshot of ${inst.name}'s OS disk found; run a snapshot step first`, step);
+    return { targetSub, subnet, quota, snapshotId };
+  }
+
+  const actions: StepActions<AzureTarget> = {
+    start: {
+      permissions: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/start/action'],
+      check: async (_s, { instance }) => `${instance.name}: start (${CHECKED})`,
+      async apply(_s, { instance }) {
+        const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
+        const vms = clients.compute(sub).virtualMachines;
+        await call('start', sub, instance.region, () => vms.start(rg, name, lro));
+        return { message: `${instance.name}: ${instance.state} → running` };
+      },
+    },
+    stop: {
+      permissions: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/deallocate/action'],
+      check: async (_s, { instance }) => `${instance.name}: deallocate (${CHECKED})`,
+      async apply(_s, { instance }) {
+        const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
+        const vms = clients.compute(sub).virtualMachines;
+        await call('deallocate', sub, instance.region, () => vms.deallocate(rg, name, lro));
+        return { message: `${instance.name}: ${instance.state} → stopped (deallocated)` };
+      },
+    },
+    reboot: {
+      permissions: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/restart/action'],
+      check: async (_s, { instance }) => `${instance.name}: restart (${CHECKED})`,
+      async apply(_s, { instance }) {
+        const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
+        const vms = clients.compute(sub).virtualMachines;
+        await call('restart', sub, instance.region, () => vms.restart(rg, name, lro));
+        return { message: `${instance.name}: restarted in place` };
+      },
+    },
+    resize: {
+      permissions: [
+        'Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/vmSizes/read', 'Microsoft.Compute/locations/vmSizes/read',
+        'Microsoft.Compute/locations/usages/read', 'Microsoft.Compute/virtualMachines/deallocate/action', 'Microsoft.Compute/virtualMachines/write',
+        'Microsoft.Compute/virtualMachines/start/action',
+      ],
+      async check(step, { instance }) {
+        const plan = await resizePlan(step, instance);
+        return `${instance.name}: ${instance.type} → ${step.toType} (${plan.how}; ${CHECKED}, size offered, ${plan.quota})`;
+      },
+      async apply(step, { instance }) {
+        const plan = await resizePlan(step, instance);
+        const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
+        const vms = clients.compute(sub).virtualMachines;
+        const before = { state: instance.state, type: instance.type };
+        await compensated(
+          { provider: 'azure', region: instance.region },
+          async (onFailure) => {
+            if (plan.deallocate) {
+              await call('deallocate', sub, instance.region, () => vms.deallocate(rg, name, lro));
+              onFailure({ what: `${instance.name} was started again`, run: () => call('start', sub, instance.region, () => vms.start(rg, name, lro)) });
+            }
+            await call('update', sub, instance.region, () => vms.update(rg, name, { hardwareProfile: { vmSize: step.toType } }, lro));
+            onFailure({ what: `its size was set back to ${instance.type}`, run: async () => void (await call('update', sub, instance.region, () => vms.update(rg, name, { hardwareProfile: { vmSize: instance.type } }, lro))) });
+            if (plan.deallocate) await call('start', sub, instance.region, () => vms.start(rg, name, lro));
+          },
+          sameAs(before, readInstance(step.target), instance.name),
+        );
+        return { message: `${instance.name}: ${instance.type} → ${step.toType} (${plan.how})` };
+      },
+    },
+    snapshot: {
+      permissions: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/disks/read', 'Microsoft.Compute/snapshots/write'],
+      async check(step, { instance, vm }) {
+        const disks = disksOf(vm);
+        if (!disks.length) fail('PROVIDER.INVALID', `${instance.name} has no managed disks to snapshot`, step);
+        return `${instance.name}: snapshot of ${disks.length} managed disk(s) (${CHECKED})`;
+      },
+      async apply(step, { instance, vm }) {
+        const disks = disksOf(vm);
+        if (!disks.length) fail('PROVIDER.INVALID', `${instance.name} has no managed disks to snapshot`, step);
+        const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
+        const stamp = new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14);
+        const snapshotIds: string[] = [];
+        for (const [i, diskId] of disks.entries()) {
+          const snapName = `${name}-${i === 0 ? 'os' : `data${i}`}-steward-${stamp}`.slice(0, 80);
+          const snap = await call('create snapshot', sub, instance.region, () =>
+            clients.compute(sub).snapshots.createOrUpdate(
+              rg,
+              snapName,
+              { location: instance.region, incremental: true, creationData: { createOption: 'Copy', sourceResourceId: diskId }, tags: { [SOURCE_TAG]: name, 'steward-step': step.id } },
+              lro,
+            ),
+          );
+          snapshotIds.push(snap.id ?? snapName);
         }
-        case 'resize': {
-          // Sizes the VM's current hardware cluster can take without a deallocation.
-          const inPlace = await call('list available sizes', sub, inst.region, async () => {
-            const out = new Set<string>();
-            for await (const s of vms.listAvailableSizes(rg, name)) if (s.name) out.add(lc(s.name));
-            return out;
-          });
-          const needsDeallocate = !inPlace.has(lc(step.toType));
-          if (needsDeallocate && !(await offeredIn(sub, inst.region)).has(lc(step.toType))) fail('PROVIDER.INVALID', `${step.toType} is not offered in ${inst.region}`, step);
-          const to = await deps.shape(sub, inst.region, step.toType);
-          const quota = inst.state === 'running' ? await checkQuota(sub, inst.region, (to?.vcpu ?? 0) - (inst.vcpu ?? 0), step) : 'stopped: no running vCPU';
-          const how = needsDeallocate && inst.state === 'running' ? 'deallocate, resize, start' : 'resize in place';
-          if (dryRun) return { ok: true, mode, message: `${inst.name}: ${inst.type} → ${step.toType} (${how}; ${checked}, size offered, ${quota})`, before };
-          if (needsDeallocate && inst.state === 'running') await call('deallocate', sub, inst.region, () => vms.deallocate(rg, name, lro));
-          await call('update', sub, inst.region, () => vms.update(rg, name, { hardwareProfile: { vmSize: step.toType } }, lro));
-          if (needsDeallocate && inst.state === 'running') await call('start', sub, inst.region, () => vms.start(rg, name, lro));
-          return { ok: true, mode, message: `${inst.name}: ${inst.type} → ${step.toType} (${how})`, before };
-        }
-        case 'snapshot': {
-          const disks = [vm.storageProfile?.osDisk?.managedDisk?.id, ...(vm.storageProfile?.dataDisks ?? []).map((d) => d.managedDisk?.id)].filter((d): d is string => !!d);
-          if (!disks.length) fail('PROVIDER.INVALID', `${inst.name} has no managed disks to snapshot`, step);
-          if (dryRun) return { ok: true, mode, message: `${inst.name}: snapshot of ${disks.length} managed disk(s) (${checked})`, before };
-          const stamp = new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14);
-          const snapshotIds: string[] = [];
-          for (const [i, diskId] of disks.entries()) {
-            const snapName = `${name}-${i === 0 ? 'os' : `data${i}`}-steward-${stamp}`.slice(0, 80);
-            const snap = await call('create snapshot', sub, inst.region, () =>
-              clients.compute(sub).snapshots.createOrUpdate(
+        return { message: `${instance.name}: ${snapshotIds.length} snapshot(s) taken`, snapshotIds };
+      },
+    },
+    create: {
+      permissions: [
+        'Microsoft.Compute/snapshots/read', 'Microsoft.Compute/locations/vmSizes/read', 'Microsoft.Compute/locations/usages/read', 'Microsoft.Compute/disks/write',
+        'Microsoft.Compute/disks/delete', 'Microsoft.Network/virtualNetworks/subnets/join/action', 'Microsoft.Network/networkInterfaces/write',
+        'Microsoft.Network/networkInterfaces/join/action', 'Microsoft.Network/networkInterfaces/delete', 'Microsoft.Compute/virtualMachines/write',
+      ],
+      async check(step, { instance }, opts) {
+        const p = step.placement;
+        const plan = await createPlan(step, instance, opts);
+        return `${step.name}: ${p.type} in ${p.region} from ${plan.snapshotId.split('/').pop()} (preflight passed: size offered, subnet configured, ${plan.quota})`;
+      },
+      async apply(step, { instance, vm }, opts) {
+        const p = step.placement;
+        const plan = await createPlan(step, instance, opts);
+        const { resourceGroup: rg, name } = idOf(instance);
+        const { targetSub } = plan;
+        const compute = clients.compute(targetSub);
+        const zone = p.zone?.split('-').pop();
+        const osType = vm.storageProfile?.osDisk?.osType;
+        const created = await compensated(
+          { provider: 'azure', region: p.region },
+          async (onFailure) => {
+            const disk = await call('create disk', targetSub, p.region, () =>
+              compute.disks.createOrUpdate(
                 rg,
-                snapName,
-                { location: inst.region, incremental: true, creationData: { createOption: 'Copy', sourceResourceId: diskId }, tags: { [SOURCE_TAG]: name, 'steward-step': step.id } },
+                `${step.name}-os`,
+                {
+                  location: p.region,
+                  ...(zone ? { zones: [zone] } : {}),
+                  // A snapshot in another region is copied across with CopyStart.
+                  creationData: { createOption: p.region === instance.region ? 'Copy' : 'CopyStart', sourceResourceId: plan.snapshotId },
+                  ...(osType ? { osType } : {}),
+                  tags: { [SOURCE_TAG]: name },
+                },
                 lro,
               ),
             );
-            snapshotIds.push(snap.id ?? snapName);
-          }
-          return { ok: true, mode, message: `${inst.name}: ${snapshotIds.length} snapshot(s) taken`, snapshotIds, before };
-        }
-        case 'create': {
-          const p = step.placement;
-          if (p.provider !== 'azure') fail('PROVIDER.INVALID', `the Azure adapter cannot create in ${p.provider}`, step);
-          const targetSub = p.account || sub;
-          if (!(await offeredIn(targetSub, p.region)).has(lc(p.type))) fail('PROVIDER.INVALID', `${p.type} is not offered in ${p.region}`, step, p.region);
-          const subnet = deps.subnets[p.region];
-          if (!subnet) fail('PROVIDER.INVALID', `no subnet for replacement VMs in ${p.region}: add ${p.region}=<subnet id> to AZURE_SUBNET_IDS`, step, p.region);
-          const shape = await deps.shape(targetSub, p.region, p.type);
-          const quota = await checkQuota(targetSub, p.region, shape?.vcpu ?? 0, step);
-          let snapshotId = opts.snapshotIds?.[0];
-          if (!snapshotId) {
-            snapshotId = await call('list snapshots', sub, inst.region, async () => {
-              let best: { id: string; at: number } | undefined;
-              for await (const s of clients.compute(sub).snapshots.listByResourceGroup(rg)) {
-                if (s.tags?.[SOURCE_TAG] !== name || !s.id || !/-os-steward-/.test(s.name ?? '')) continue;
-                const at = s.timeCreated ? new Date(s.timeCreated).getTime() : 0;
-                if (!best || at > best.at) best = { id: s.id, at };
-              }
-              return best?.id;
+            const diskId = disk.id ?? `/subscriptions/${targetSub}/resourceGroups/${rg}/providers/Microsoft.Compute/disks/${step.name}-os`;
+            onFailure({
+              what: `disk ${step.name}-os was deleted`,
+              resource: { kind: 'disk', id: diskId, region: p.region },
+              run: () => call('delete disk', targetSub, p.region, () => compute.disks.delete(rg, `${step.name}-os`, lro)),
             });
-          }
-          if (!snapshotId) fail('PROVIDER.INVALID', `no Steward snapshot of ${inst.name}'s OS disk found; run a snapshot step first`, step);
-          if (dryRun) {
-            return { ok: true, mode, message: `${step.name}: ${p.type} in ${p.region} from ${snapshotId.split('/').pop()} (preflight passed: size offered, subnet configured, ${quota})`, before };
-          }
-          const zone = p.zone?.split('-').pop();
-          const disk = await call('create disk', targetSub, p.region, () =>
-            clients.compute(targetSub).disks.createOrUpdate(
-              rg,
-              `${step.name}-os`,
-              {
-                location: p.region,
-                ...(zone ? { zones: [zone] } : {}),
-                // A snapshot in another region is copied across with CopyStart.
-                creationData: { createOption: p.region === inst.region ? 'Copy' : 'CopyStart', sourceResourceId: snapshotId },
-                ...(vm.storageProfile?.osDisk?.osType ? { osType: vm.storageProfile.osDisk.osType } : {}),
-                tags: { [SOURCE_TAG]: name },
-              },
-              lro,
-            ),
-          );
-          const nic = await call('create network interface', targetSub, p.region, () =>
-            clients.network(targetSub).networkInterfaces.beginCreateOrUpdateAndWait(
-              rg,
-              `${step.name}-nic`,
-              { location: p.region, ipConfigurations: [{ name: 'ipconfig1', subnet: { id: subnet } }], tags: { [SOURCE_TAG]: name } },
-              lro,
-            ),
-          );
-          const created = await call('create virtual machine', targetSub, p.region, () =>
-            vms.createOrUpdate(
-              rg,
-              step.name,
-              {
-                location: p.region,
-                ...(zone ? { zones: [zone] } : {}),
-                tags: { ...(vm.tags ?? {}), ...step.tags, [SOURCE_TAG]: name },
-                hardwareProfile: { vmSize: p.type },
-                storageProfile: { osDisk: { createOption: 'Attach', managedDisk: { id: disk.id as string }, ...(vm.storageProfile?.osDisk?.osType ? { osType: vm.storageProfile.osDisk.osType } : {}) } },
-                networkProfile: { networkInterfaces: [{ id: nic.id as string, primary: true }] },
-              },
-              lro,
-            ),
-          );
-          const newId = created.id ?? `/subscriptions/${targetSub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${step.name}`;
-          return {
-            ok: true,
-            mode,
-            message: `${step.name} created in ${p.region} as ${p.type}`,
-            created: { provider: 'azure', account: targetSub, region: p.region, ...(p.zone ? { zone: p.zone } : {}), id: newId },
-            before,
-          };
-        }
-        case 'delete': {
-          if (dryRun) return { ok: true, mode, message: `${inst.name}: delete (${checked})`, before };
-          await call('delete', sub, inst.region, () => vms.delete(rg, name, lro));
-          return { ok: true, mode, message: `${inst.name}: deleted`, before };
-        }
-        case 'tag': {
-          const tags = Object.entries(step.tags).map(([k, v]) => `${k}=${v}`).join(', ');
-          if (dryRun) return { ok: true, mode, message: `${inst.name}: tag ${tags} (${checked})`, before };
-          await call('update tags', sub, inst.region, () => vms.update(rg, name, { tags: { ...(vm.tags ?? {}), ...step.tags } }, lro));
-          return { ok: true, mode, message: `${inst.name}: tagged ${tags}`, before };
-        }
-      }
+            const nics = clients.network(targetSub).networkInterfaces;
+            const nic = await call('create network interface', targetSub, p.region, () =>
+              nics.beginCreateOrUpdateAndWait(rg, `${step.name}-nic`, { location: p.region, ipConfigurations: [{ name: 'ipconfig1', subnet: { id: plan.subnet } }], tags: { [SOURCE_TAG]: name } }, lro),
+            );
+            const nicId = nic.id ?? `/subscriptions/${targetSub}/resourceGroups/${rg}/providers/Microsoft.Network/networkInterfaces/${step.name}-nic`;
+            onFailure({
+              what: `network interface ${step.name}-nic was deleted`,
+              resource: { kind: 'network-interface', id: nicId, region: p.region },
+              run: () => call('delete network interface', targetSub, p.region, () => nics.beginDeleteAndWait(rg, `${step.name}-nic`, lro)),
+            });
+            return call('create virtual machine', targetSub, p.region, () =>
+              compute.virtualMachines.createOrUpdate(
+                rg,
+                step.name,
+                {
+                  location: p.region,
+                  ...(zone ? { zones: [zone] } : {}),
+                  tags: mergeAzureTags(vm.tags ?? {}, step.tags, { [SOURCE_TAG]: name }),
+                  hardwareProfile: { vmSize: p.type },
+                  // The disk and NIC go with the VM when it is deleted (a rollback leaves nothing behind).
+                  storageProfile: { osDisk: { createOption: 'Attach', deleteOption: 'Delete', managedDisk: { id: diskId }, ...(osType ? { osType } : {}) } },
+                  networkProfile: { networkInterfaces: [{ id: nicId, primary: true, deleteOption: 'Delete' }] },
+                },
+                lro,
+              ),
+            );
+          },
+          async () => ({ asBefore: true, text: `no ${step.name} was created in ${p.region}` }),
+        );
+        const newId = created.id ?? `/subscriptions/${targetSub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${step.name}`;
+        return {
+          message: `${step.name} created in ${p.region} as ${p.type} (its disk and network interface are deleted with it)`,
+          created: { provider: 'azure', account: targetSub, region: p.region, ...(p.zone ? { zone: p.zone } : {}), id: newId },
+        };
+      },
+    },
+    delete: {
+      permissions: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/delete'],
+      check: async (_s, { instance }) => `${instance.name}: delete (${CHECKED})`,
+      async apply(_s, { instance }) {
+        const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
+        const vms = clients.compute(sub).virtualMachines;
+        await call('delete', sub, instance.region, () => vms.delete(rg, name, lro));
+        return { message: `${instance.name}: deleted` };
+      },
+    },
+    tag: {
+      permissions: ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/write'],
+      async check(step, { instance }) {
+        const bad = Object.keys(step.tags).filter(reservedTag);
+        if (bad.length) fail('PROVIDER.INVALID', `tag names starting with microsoft, azure or windows are reserved by Azure: ${bad.join(', ')}`, step);
+        return `${instance.name}: tag ${shown(step.tags)} (${CHECKED})`;
+      },
+      async apply(step, { instance, vm }) {
+        const bad = Object.keys(step.tags).filter(reservedTag);
+        if (bad.length) fail('PROVIDER.INVALID', `tag names starting with microsoft, azure or windows are reserved by Azure: ${bad.join(', ')}`, step);
+        const { subscription: sub, resourceGroup: rg, name } = idOf(instance);
+        const vms = clients.compute(sub).virtualMachines;
+        // PATCH replaces the whole tag map: send the VM's tags with the new ones merged in.
+        await call('update tags', sub, instance.region, () => vms.update(rg, name, { tags: mergeAzureTags(vm.tags ?? {}, step.tags) }, lro));
+        return { message: `${instance.name}: tagged ${shown(step.tags)}` };
+      },
+    },
+  };
+
+  return {
+    actions,
+    apply(step: PlanStep, opts: StepRunOptions): Promise<StepResult> {
+      return applyDeclared('azure', actions, step, opts, () => deps.read(step.target), 'preflight');
     },
   };
 }
+
+function disksOf(vm: VirtualMachine): string[] {
+  return [vm.storageProfile?.osDisk?.managedDisk?.id, ...(vm.storageProfile?.dataDisks ?? []).map((d) => d.managedDisk?.id)].filter((d): d is string => !!d);
+}
+
+/** Azure RBAC actions each step needs (manifests/iam/azure-steward-operator.role.json grants them). */
+export const AZURE_PERMISSIONS: Record<StepKind, string[]> = permissionsOf(
+  createAzureActions({ clients: undefined as never, read: async () => undefined, shape: async () => undefined, subnets: {}, pollIntervalMs: 0 }).actions,
+);

@@ -3,7 +3,7 @@ import { CLOUDS } from '../../domain/model/cloud.js';
 import { INSTANCE_STATES, type Instance } from '../../domain/model/instance.js';
 import type { PriceCatalog } from '../../domain/ports/price-catalog.port.js';
 
-const STEP_KINDS = ['start', 'stop', 'resize', 'snapshot', 'create', 'delete', 'tag'] as const;
+const STEP_KINDS = ['start', 'stop', 'reboot', 'resize', 'snapshot', 'create', 'delete', 'tag'] as const;
 
 /** Security posture of a simulated instance (what the real adapters read from SGs, NSGs, firewalls, …). */
 export const postureSchema = z
@@ -42,6 +42,8 @@ export const demoInstanceSchema = z
     /** Step kinds that fail on this instance, to rehearse rollbacks. */
     faults: z.array(z.enum(STEP_KINDS)).default([]),
     snapshotIds: z.array(z.string()).default([]),
+    /** Set by `demo fault`: the status check that fails (the health watch sees an impaired instance). */
+    impaired: z.string().min(1).optional(),
   })
   .strict();
 export type DemoInstance = z.infer<typeof demoInstanceSchema>;
@@ -53,7 +55,7 @@ export const estateFileSchema = z
     description: z.string().optional(),
     instances: z
       .array(
-        demoInstanceSchema.omit({ load: true, snapshotIds: true }).extend({
+        demoInstanceSchema.omit({ load: true, snapshotIds: true, impaired: true }).extend({
           utilization: z
             .object({
               cpuP95: z.number().min(0).max(100),

@@ -57,14 +57,14 @@ export async function runCliCommand(dispatcher: Dispatcher, argv: string[], io: 
 }
 
 /** When another process holds the embedded database, the CLI asks that running server instead. */
-export async function forwardToServer(url: string, argv: string[], io: CliIo): Promise<number> {
+export async function forwardToServer(url: string, argv: string[], io: CliIo, consoleToken?: string): Promise<number> {
   const json = argv.includes('--json');
   const text = argv.map((w) => (/[\s"'\\]/.test(w) || w === '' ? JSON.stringify(w) : w)).join(' ');
   let res: Response;
   try {
     res = await fetch(new URL('/api/command', url), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(consoleToken ? { authorization: `Bearer ${consoleToken}` } : {}) },
       body: JSON.stringify({ text, user: cliActor().displayName }),
     });
   } catch (err) {
@@ -75,7 +75,8 @@ export async function forwardToServer(url: string, argv: string[], io: CliIo): P
   // A refusal (400: too long, a bad name) is answered like any usage error: its message, exit code 2.
   if (!res.ok || !body?.outcome) {
     const message = body?.text ?? body?.error ?? `the running server at ${url} answered ${res.status}`;
-    return printAnswer({ outcome: res.status === 400 ? 'usage' : 'failed', text: message, data: null }, json, io);
+    const outcome = res.status === 400 ? 'usage' : res.status === 401 || res.status === 403 ? 'forbidden' : 'failed';
+    return printAnswer({ outcome, text: message, data: null }, json, io);
   }
   return printAnswer({ outcome: body.outcome, text: body.text ?? '', data: body.data ?? null }, json, io);
 }

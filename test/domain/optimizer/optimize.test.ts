@@ -135,7 +135,7 @@ describe('planReallocation on small models with a known optimum', () => {
         { key: 'aws:acct-aws:eu-central-1:id-eu-2', action: 'move', provider: 'aws', region: 'us-east-1', type: 'm5.large' },
       ],
     });
-    expect(new Set(v.map((x) => x.rule))).toEqual(new Set(['residency', 'fit', 'quota', 'move-budget', 'ha-spread', 'zone-spread']));
+    expect(new Set(v.map((x) => x.rule))).toEqual(new Set(['residency', 'fit', 'quota', 'move-budget', 'ha-spread']));
   });
 
   it('toDecisions mirrors the placements', async () => {

@@ -56,9 +56,23 @@ describe('npm run teams:package', () => {
 describe('the manifest', () => {
   const manifest = buildManifest({ appId: PLACEHOLDER_APP_ID, publicUrl: PLACEHOLDER_URL, version: packageVersion(), commands }) as Record<string, any>;
 
+  it('puts following proposals in the menu before commands that are buttons on a card', () => {
+    const titles = (manifest.bots[0].commandLists[0].commands as { title: string }[]).map((c) => c.title);
+    expect(titles.slice(0, 3)).toEqual(['help', 'inventory', 'cost']);
+    expect(titles).toEqual(expect.arrayContaining(['optimize', 'failover', 'approvals', 'proposal']));
+    expect(titles).not.toContain('approve');
+    expect(titles).not.toContain('reject');
+    expect(new Set(titles).size).toBe(titles.length);
+  });
+
   it('lists the registry\'s commands with their summaries (at most 10, within Teams\' lengths)', () => {
     const listed = manifest.bots[0].commandLists[0].commands as { title: string; description: string }[];
-    expect(listed).toEqual(commands.slice(0, 10).map((c) => ({ title: c.name, description: c.summary.length <= 128 ? c.summary : expect.stringMatching(/…$/) })));
+    expect(listed.length).toBe(Math.min(10, commands.length));
+    for (const c of listed) {
+      const registered = commands.find((r) => r.name === c.title);
+      expect(registered, `${c.title} is a registered command`).toBeDefined();
+      expect(c.description).toEqual(registered!.summary.length <= 128 ? registered!.summary : expect.stringMatching(/…$/));
+    }
     for (const c of listed) {
       expect(c.title.length).toBeLessThanOrEqual(32);
       expect(c.description.length).toBeLessThanOrEqual(128);

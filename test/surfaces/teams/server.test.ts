@@ -9,10 +9,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CHILD_TEST_TIMEOUT_MS, startServerProcess, tempDataDir, type ServerProcess } from '../../support/spawn.js';
+import { CHILD_TEST_TIMEOUT_MS, startServerProcess, clusterDataDir, type ServerProcess } from '../../support/spawn.js';
 import { APP_ID, APP_TENANT, channelMessage } from './support.js';
 
-const dataDir = tempDataDir('steward-teams-start-');
+const dataDir = clusterDataDir('steward-teams-start-');
 let server: ServerProcess | undefined;
 let url = '';
 let keys: Server;

@@ -1,0 +1,151 @@
+/**
+ * The full per-instance model of `optimize`, exactly as issue 11 states it, built straight from the estate with
+ * no candidate pruning and no aggregation: the reference the benchmark and the property tests hand to HiGHS.
+ *
+ *   x[i,o] ∈ {0,1}  instance i takes candidate o: stay (always), stop (idle only), or any catalog offer in its
+ *                   residency geography (on its pinned/allowed providers) that fits its requirement, of the same
+ *                   CPU architecture unless arch change is allowed;            Σ_o x[i,o] = 1
+ *   cost            offer price × 730 + (when it moves) the cross-region or cross-provider penalty (the larger)
+ *                   spread over the amortization months
+ *   quotas          Σ vCPU ending in provider/region (or provider) ≤ quota − instances outside the model
+ *   move budget     Σ x over candidates that change provider, region or type ≤ budget
+ *   HA              z[g,d] ≤ Σ_{i in g, o in d} x[i,o];  Σ_d z[g,d] ≥ regions today − regions held by fixed replicas
+ *
+ * It shares the requirement and the placement rules (buildWorkloads: P95 × headroom, residency, pins, idle, arch
+ * tags) with the optimizer, because those define the model; it shares none of the optimizer's candidate lists,
+ * dominance filters, classes or decomposition.
+ */
+import { geographyOf, type Cloud } from '../src/domain/model/cloud.js';
+import { isBilling, type Instance, type Utilization } from '../src/domain/model/instance.js';
+import type { Offer } from '../src/domain/model/price.js';
+import type { LinearColumn, LinearModel, LinearRow } from '../src/domain/ports/solver.port.js';
+import type { Decision } from '../src/domain/optimizer/check.js';
+import { cpuArch } from '../src/domain/optimizer/model.js';
+import type { OptimizerSettings } from '../src/domain/optimizer/settings.js';
+import { buildWorkloads, withKnownAccounts, type Workload } from '../src/domain/optimizer/workloads.js';
+
+interface Candidate {
+  action: Decision['action'];
+  provider: Cloud;
+  region: string;
+  type: string;
+  vcpu: number;
+  cost: number;
+  moves: 0 | 1;
+}
+
+export interface FullModel {
+  model: LinearModel;
+  /** Instances in the model (the rest are fixed). */
+  instances: number;
+  candidates: number;
+  decode(values: readonly number[]): { decisions: Decision[]; objective: number };
+}
+
+const EPS = 1e-9;
+
+export function buildFullModel(input: { instances: readonly Instance[]; utilization: readonly Utilization[]; idleUtilization: readonly Utilization[]; offers: readonly Offer[]; settings: OptimizerSettings }): FullModel {
+  const s = withKnownAccounts(input.settings, input.instances);
+  const { workloads, excluded } = buildWorkloads(input.instances, input.utilization, input.idleUtilization, s);
+  const fixed = excluded.map((e) => e.inst).filter((i) => isBilling(i.state));
+  const columns: LinearColumn[] = [];
+  const rows: LinearRow[] = [];
+  const quotaRow = s.quotas.map((q) => {
+    const used = fixed.reduce((t, f) => t + (f.provider === q.provider && (q.region === undefined || q.region === f.region) ? (f.vcpu ?? 0) : 0), 0);
+    rows.push({ name: `quota ${q.provider}/${q.region ?? '*'}`, upper: q.vcpu - used });
+    return rows.length - 1;
+  });
+  const movesRow = s.maxMoves !== undefined ? rows.push({ name: 'moves', upper: s.maxMoves }) - 1 : -1;
+  const perInstance: { w: Workload; cols: number[]; cands: Candidate[] }[] = [];
+  let candidates = 0;
+  for (const w of workloads) {
+    const inst = w.inst;
+    const cands = candidatesOf(w, input.offers, s);
+    candidates += cands.length;
+    const conv = rows.push({ name: `one ${w.key}`, lower: 1, upper: 1 }) - 1;
+    const cols: number[] = [];
+    for (const c of cands) {
+      const coefs: [number, number][] = [[conv, 1]];
+      s.quotas.forEach((q, qi) => {
+        if (c.vcpu > 0 && q.provider === c.provider && (q.region === undefined || q.region === c.region)) coefs.push([quotaRow[qi] as number, c.vcpu]);
+      });
+      if (movesRow >= 0 && c.moves) coefs.push([movesRow, 1]);
+      cols.push(columns.length);
+      columns.push({ name: `x ${inst.name} ${c.action} ${c.provider}/${c.region}/${c.type}`, cost: c.cost, upper: 1, integer: true, coefs });
+    }
+    perInstance.push({ w, cols, cands });
+  }
+  // HA: regions of each app (and env) today, counting replicas outside the model, and idle replicas not at all.
+  const groups = new Map<string, typeof perInstance>();
+  for (const p of perInstance) {
+    if (!p.w.group || p.w.idle) continue;
+    const l = groups.get(p.w.group) ?? [];
+    l.push(p);
+    groups.set(p.w.group, l);
+  }
+  for (const [g, members] of groups) {
+    const held = new Set(fixed.filter((f) => f.tags['app'] && `${f.tags['app']}|${f.tags['env'] ?? ''}` === g).map((f) => `${f.provider}/${f.region}`));
+    const today = new Set([...held, ...members.map((m) => `${m.w.inst.provider}/${m.w.inst.region}`)]);
+    const need = today.size - held.size;
+    if (today.size < 2 || need <= 0) continue;
+    const spread = rows.push({ name: `ha ${g}`, lower: need }) - 1;
+    const link = new Map<string, number>();
+    for (const m of members) {
+      m.cands.forEach((c, ci) => {
+        if (c.action === 'stop') return;
+        const d = `${c.provider}/${c.region}`;
+        if (held.has(d)) return;
+        let lr = link.get(d);
+        if (lr === undefined) {
+          lr = rows.push({ name: `ha ${g} ${d}`, upper: 0 }) - 1;
+          link.set(d, lr);
+          columns.push({ name: `z ${g} ${d}`, cost: 0, upper: 1, integer: true, coefs: [[spread, 1], [lr, 1]] });
+        }
+        columns[m.cols[ci] as number]?.coefs.push([lr, -1]);
+      });
+    }
+  }
+  return {
+    model: { name: 'full per-instance model', columns, rows },
+    instances: workloads.length,
+    candidates,
+    decode(values) {
+      const decisions: Decision[] = [];
+      let objective = 0;
+      for (const p of perInstance) {
+        let best = 0;
+        p.cols.forEach((col, ci) => {
+          if ((values[col] ?? 0) > (values[p.cols[best] as number] ?? 0)) best = ci;
+        });
+        const c = p.cands[best] as Candidate;
+        objective += c.cost;
+        decisions.push({ key: p.w.key, action: c.action, provider: c.provider, region: c.region, type: c.type });
+      }
+      return { decisions, objective };
+    },
+  };
+}
+
+function candidatesOf(w: Workload, offers: readonly Offer[], s: OptimizerSettings): Candidate[] {
+  const inst = w.inst;
+  const run = (hourlyMicros: number) => (hourlyMicros * 730) / 1e6;
+  const out: Candidate[] = [{ action: 'keep', provider: inst.provider, region: inst.region, type: inst.type, vcpu: w.vcpu, cost: run(w.hourlyMicros), moves: 0 }];
+  if (w.idle) out.push({ action: 'stop', provider: inst.provider, region: inst.region, type: inst.type, vcpu: 0, cost: 0, moves: 1 });
+  const arch = cpuArch(inst.provider, inst.type);
+  for (const o of offers) {
+    const sameRegion = o.provider === inst.provider && o.region === inst.region;
+    if (sameRegion && o.type === inst.type) continue;
+    if (!w.providers.includes(o.provider)) continue;
+    if (!sameRegion) {
+      if (!s.crossRegion) continue;
+      const geo = geographyOf(o.region);
+      if (geo === 'other' || !w.geographies.includes(geo)) continue;
+    }
+    if (o.vcpu + EPS < w.reqVcpu || o.memoryGiB + EPS < w.reqMemGiB || o.gpu < w.reqGpu || (w.reqGpu === 0 && o.gpu > 0)) continue;
+    if (!w.archAny && cpuArch(o.provider, o.type) !== arch) continue;
+    const crossProvider = o.provider !== inst.provider;
+    const oneOff = sameRegion ? 0 : w.diskGiB * (crossProvider ? s.egressUsdPerGiB.provider : s.egressUsdPerGiB.region) + (crossProvider ? s.riskUsd.provider : s.riskUsd.region);
+    out.push({ action: sameRegion ? 'resize' : 'move', provider: o.provider, region: o.region, type: o.type, vcpu: o.vcpu, cost: run(o.hourlyMicros) + oneOff / s.amortizeMonths, moves: 1 });
+  }
+  return out;
+}
