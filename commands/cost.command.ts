@@ -1,10 +1,11 @@
 import { defineCommand } from '../src/core/command.js';
+import { requireSomePartRead } from '../src/domain/inventory/inventory.service.js';
 import { UsageError } from '../src/core/errors.js';
 import { chart, code, context, fields, reply, table, text } from '../src/core/reply.js';
 import { costBy, monthlyRunRate, snapshotNote, totalMonthly } from '../src/domain/inventory/cost.js';
 import { isBilling, type Instance } from '../src/domain/model/instance.js';
 import { formatMonthly } from '../src/lib/money.js';
-import { PROVIDER_FLAG, REFRESH_FLAG, REGION_FLAG, filterInstances, gapBlocks, hourly, scopeOf } from './format.js';
+import { PROVIDER_FLAG, REFRESH_FLAG, REGION_FLAG, filterInstances, gapBlocks, hourly, monthlyOrUnpriced, scopeOf } from './format.js';
 
 const DIMENSIONS: Record<string, (i: Instance) => string> = {
   provider: (i) => i.provider,
@@ -40,7 +41,7 @@ export const costCommand = defineCommand({
     if (!keyOf) throw new UsageError(`Cannot group by ${code(by)}: use provider, region, type, account or tag:<key> (e.g. ${code('tag:team')}).`);
 
     await ctx.progress('Reading the estate…');
-    const report = await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh });
+    const report = requireSomePartRead(await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh }));
     const found = filterInstances(report.instances, { tag: flags.tag });
     const total = totalMonthly(found);
     const groups = costBy(found, keyOf);
@@ -52,15 +53,15 @@ export const costCommand = defineCommand({
     const share = (m: number) => (total > 0 ? `${((m / total) * 100).toFixed(1)}%` : '—');
 
     const blocks = [
-      fields({ 'Monthly run-rate': formatMonthly(total), Instances: `${found.length} (${billing} billing)`, 'Grouped by': label }),
+      fields({ 'Monthly run-rate': monthlyOrUnpriced(total, unpriced), Instances: `${found.length} (${billing} billing)`, 'Grouped by': label }),
       ...gapBlocks(report.gaps),
     ];
     if (found.length === 0) blocks.push(text('No instances match.'));
     else {
       blocks.push(
         table([label, 'Instances', 'Billing', { label: 'Monthly', align: 'right' }, { label: 'Share', align: 'right' }],
-          groups.map((g) => [g.key, String(g.instances), String(g.billing), formatMonthly(g.monthlyMicros), share(g.monthlyMicros)])),
-        chart(`Monthly run-rate by ${label}`, groups.slice(0, 12).map((g) => ({ label: g.key, value: g.monthlyMicros / 1e6, display: formatMonthly(g.monthlyMicros) }))),
+          groups.map((g) => [g.key, String(g.instances), String(g.billing), monthlyOrUnpriced(g.monthlyMicros, g.unpriced), g.monthlyMicros === 0 && g.unpriced ? '—' : share(g.monthlyMicros)])),
+        chart(`Monthly run-rate by ${label}`, groups.slice(0, 12).map((g) => ({ label: g.key, value: g.monthlyMicros / 1e6, display: monthlyOrUnpriced(g.monthlyMicros, g.unpriced) }))),
         table(['Top spender', 'Provider', 'Region', 'Type', { label: 'Per hour', align: 'right' }, { label: 'Monthly', align: 'right' }],
           top.map((i) => [i.name, i.provider, i.region, i.type, hourly(i), formatMonthly(monthlyRunRate(i))])),
       );

@@ -105,6 +105,11 @@ export async function proposeDirect(ctx: CommandContext, kind: DirectKind, query
   if (!proposals) throw new AppError('APPROVALS.OFF', 'no proposals api', { userMessage: 'Changes need approvals, which are not available in this deployment.' });
   const inst = await resolveInstance(ctx, query);
   const plan = directPlan(inst, kind, ctx.services.catalog, ctx.actor.displayName, toType);
+  // The cloud's own rules (CPU architecture, hypervisor, size family…), asked of its adapter before anyone approves.
+  for (const step of plan.steps) {
+    const refusal = await ctx.services.inventory.providerFor(inst.provider).vetStep?.(step);
+    if (refusal) throw new UsageError(`Not proposed: ${refusal}`);
+  }
   const out = await proposals.propose({ plan, requester: ctx.actor, surface: ctx.surface });
   return { reply: out.reply, data: out.data };
 }

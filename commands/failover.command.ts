@@ -4,8 +4,9 @@ import { code, reply } from '../src/core/reply.js';
 import { isCloud } from '../src/domain/model/cloud.js';
 import { planFailover } from '../src/domain/optimizer/failover.js';
 import { REFRESH_FLAG, gapBlocks } from './format.js';
-import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, enabledClouds, explanationBlocks, knownRegions, quotaBlock, settingsFor, utilizationFor } from './optimizer-shared.js';
+import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, enabledClouds, explanationBlocks, knownRegionsFor, quotaBlock, settingsFor, utilizationFor, withReadGaps } from './optimizer-shared.js';
 import { planBlocks } from './plan-format.js';
+import { requireSomePartRead } from '../src/domain/inventory/inventory.service.js';
 
 export const failoverCommand = defineCommand({
   name: 'failover',
@@ -22,7 +23,7 @@ export const failoverCommand = defineCommand({
   flags: { quota: QUOTA_FLAG, headroom: HEADROOM_FLAG, lookback: LOOKBACK_FLAG, refresh: REFRESH_FLAG },
   async run(ctx, { flags, args }) {
     const raw = (args[0] ?? '').trim().toLowerCase();
-    const known = knownRegions(ctx);
+    const known = await knownRegionsFor(ctx, isCloud(raw) ? [] : [raw]);
     if (!isCloud(raw) && !known.has(raw)) {
       throw new UsageError(`${code(raw)} is neither a provider (aws, azure, gcp) nor a region Steward knows (${[...known].sort().join(', ')}).`);
     }
@@ -31,7 +32,7 @@ export const failoverCommand = defineCommand({
     }
     const target = isCloud(raw) ? { provider: raw } : { region: raw };
     await ctx.progress('Reading the estate and its utilization…');
-    const report = await ctx.services.inventory.collect({}, { refresh: flags.refresh });
+    const report = requireSomePartRead(await ctx.services.inventory.collect({}, { refresh: flags.refresh }));
     const settings = settingsFor(ctx, flags);
     const affected = report.instances.filter((i) => (target.provider ? i.provider === target.provider : i.region === target.region));
     const util = await utilizationFor(ctx, affected, settings, false);
@@ -47,10 +48,13 @@ export const failoverCommand = defineCommand({
     };
     // Off the event loop when a planner is wired (src/workers).
     const planner = ctx.services.planner;
-    const { plan, report: r } = planner ? await planner.failover({ ...input, useHighs: !!highs }) : await planFailover({ ...input, ...(highs ? { highs } : {}) });
-    const data = { plan, ...r, partial: report.gaps.length > 0, gaps: report.gaps };
+    const result = planner ? await planner.failover({ ...input, useHighs: !!highs }) : await planFailover({ ...input, ...(highs ? { highs } : {}) });
+    const gaps = [...report.gaps, ...util.gaps];
+    const plan = withReadGaps(result.plan, gaps);
+    const r = result.report;
+    const data = { plan, ...r, partial: gaps.length > 0, gaps };
     if (!r.feasible) {
-      return { reply: reply({ title: plan.title, blocks: [...explanationBlocks(`Failover of ${raw} is not possible as asked:`, r.explanation), ...gapBlocks(report.gaps)] }), data };
+      return { reply: reply({ title: plan.title, blocks: [...explanationBlocks(`Failover of ${raw} is not possible as asked:`, r.explanation), ...gapBlocks(gaps)] }), data };
     }
     if (plan.steps.length && ctx.services.proposals) {
       const proposal = await ctx.services.proposals.propose({ plan, requester: ctx.actor, surface: ctx.surface });
@@ -59,7 +63,7 @@ export const failoverCommand = defineCommand({
     const blocks = [
       ...planBlocks(plan),
       ...quotaBlock(r.quotas.map((q) => ({ scope: q.scope, limit: q.limit, before: q.usedByHealthy, after: q.usedAfter, binding: q.binding }))),
-      ...gapBlocks(report.gaps),
+      ...gapBlocks(gaps),
     ];
     return { reply: reply({ title: plan.title, blocks }), data };
   },

@@ -1,10 +1,10 @@
 import { defineCommand } from '../src/core/command.js';
+import { requireSomePartRead } from '../src/domain/inventory/inventory.service.js';
 import { context, fields, reply, table, text, code } from '../src/core/reply.js';
 import { costBy, monthlyRunRate, snapshotNote, totalMonthly } from '../src/domain/inventory/cost.js';
 import { INSTANCE_STATES, isBilling } from '../src/domain/model/instance.js';
-import { formatMonthly } from '../src/lib/money.js';
 import { sortBy } from '../src/lib/collections.js';
-import { PROVIDER_FLAG, REFRESH_FLAG, REGION_FLAG, filterInstances, gapBlocks, hourly, scopeOf } from './format.js';
+import { PROVIDER_FLAG, REFRESH_FLAG, REGION_FLAG, filterInstances, gapBlocks, hourly, monthlyOrUnpriced, scopeOf } from './format.js';
 
 const DEFAULT_LIMIT = 25;
 
@@ -25,7 +25,7 @@ export const inventoryCommand = defineCommand({
   },
   async run(ctx, { flags }) {
     await ctx.progress('Reading the estate…');
-    const report = await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh });
+    const report = requireSomePartRead(await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh }));
     const found = sortBy(filterInstances(report.instances, flags), (i) => i.provider, (i) => i.region, (i) => i.name, (i) => i.id);
     const limit = flags.limit ?? DEFAULT_LIMIT;
     const running = found.filter((i) => isBilling(i.state)).length;
@@ -42,7 +42,7 @@ export const inventoryCommand = defineCommand({
     const blocks = [
       fields({
         Instances: `${found.length} (${running} running)`,
-        'Monthly run-rate': formatMonthly(totalMonthly(found)),
+        'Monthly run-rate': monthlyOrUnpriced(totalMonthly(found), found.filter((i) => isBilling(i.state) && i.price.kind === 'unpriced').length),
         Providers: [...new Set(found.map((i) => i.provider))].sort().join(', ') || '—',
         ...(report.fromCache ? { Freshness: `cached ${report.fetchedAt.toISOString().slice(11, 19)} UTC (use --refresh)` } : {}),
       }),
@@ -56,7 +56,7 @@ export const inventoryCommand = defineCommand({
           ['Provider', 'Region', 'Instances', 'Running', { label: 'Monthly', align: 'right' }],
           groups.map((g) => {
             const [provider = '', region = ''] = g.key.split(' ');
-            return [provider, region, String(g.instances), String(g.billing), formatMonthly(g.monthlyMicros)];
+            return [provider, region, String(g.instances), String(g.billing), monthlyOrUnpriced(g.monthlyMicros, g.unpriced)];
           }),
         ),
         table(

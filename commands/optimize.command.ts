@@ -2,8 +2,9 @@ import { defineCommand } from '../src/core/command.js';
 import { reply, text } from '../src/core/reply.js';
 import { planReallocation } from '../src/domain/optimizer/optimize.js';
 import { PROVIDER_FLAG, REFRESH_FLAG, REGION_FLAG, gapBlocks, scopeOf } from './format.js';
-import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, explanationBlocks, noteBlock, quotaBlock, settingsFor, utilizationFor, validateScopeFlags } from './optimizer-shared.js';
+import { HEADROOM_FLAG, LOOKBACK_FLAG, QUOTA_FLAG, explanationBlocks, noteBlock, quotaBlock, settingsFor, utilizationFor, withReadGaps, validateScopeFlags } from './optimizer-shared.js';
 import { planBlocks } from './plan-format.js';
+import { requireSomePartRead } from '../src/domain/inventory/inventory.service.js';
 
 export const optimizeCommand = defineCommand({
   name: 'optimize',
@@ -32,9 +33,9 @@ export const optimizeCommand = defineCommand({
     refresh: REFRESH_FLAG,
   },
   async run(ctx, { flags }) {
-    validateScopeFlags(ctx, flags);
+    await validateScopeFlags(ctx, flags);
     await ctx.progress('Reading the estate and its utilization…');
-    const report = await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh });
+    const report = requireSomePartRead(await ctx.services.inventory.collect(scopeOf(flags), { refresh: flags.refresh }));
     const base = settingsFor(ctx, flags);
     const settings = {
       ...base,
@@ -59,12 +60,14 @@ export const optimizeCommand = defineCommand({
     // Off the event loop when a planner is wired (src/workers): surfaces keep acking while it solves.
     const planner = ctx.services.planner;
     const result = planner ? await planner.optimize({ ...input, useHighs: !!highs }) : await planReallocation({ ...input, ...(highs ? { highs } : {}) });
-    const { plan, report: r } = result;
-    const data = { plan, ...r, partial: report.gaps.length > 0, gaps: report.gaps };
+    const gaps = [...report.gaps, ...util.gaps];
+    const plan = withReadGaps(result.plan, gaps);
+    const r = result.report;
+    const data = { plan, ...r, partial: gaps.length > 0, gaps };
 
     if (!r.feasible) {
       return {
-        reply: reply({ title: plan.title, blocks: [...explanationBlocks('No plan satisfies every constraint:', r.explanation), ...gapBlocks(report.gaps)] }),
+        reply: reply({ title: plan.title, blocks: [...explanationBlocks('No plan satisfies every constraint:', r.explanation), ...gapBlocks(gaps)] }),
         data,
       };
     }
@@ -75,7 +78,7 @@ export const optimizeCommand = defineCommand({
     const blocks = [
       ...planBlocks(plan),
       ...quotaBlock(r.constraints.quotas.map((q) => ({ scope: q.scope, limit: q.limit, before: q.usedBefore, after: q.usedAfter, binding: q.binding }))),
-      ...gapBlocks(report.gaps),
+      ...gapBlocks(gaps),
     ];
     if (r.instances.excluded.length) blocks.push(noteBlock(`Left as they are: ${r.instances.excluded.map((e) => `${e.name} (${e.reason})`).join('; ')}.`));
     if (plan.steps.length && !ctx.services.proposals) blocks.push(noteBlock('Read-only: approvals are not enabled here, so this plan cannot be executed from chat.'));

@@ -2,10 +2,12 @@
 import { UsageError } from '../src/core/errors.js';
 import type { CommandContext } from '../src/core/command.js';
 import { code, context, table, text, type Block } from '../src/core/reply.js';
-import { CLOUDS, REGIONS, type Cloud } from '../src/domain/model/cloud.js';
+import { CLOUDS, knownRegionNames, type Cloud } from '../src/domain/model/cloud.js';
 import type { Instance, Utilization } from '../src/domain/model/instance.js';
 import { isBilling } from '../src/domain/model/instance.js';
+import type { Plan } from '../src/domain/model/plan.js';
 import { DEFAULT_SETTINGS, parseQuotas, type OptimizerSettings } from '../src/domain/optimizer/settings.js';
+import type { Gap } from '../src/domain/ports/cloud-provider.port.js';
 
 export const QUOTA_FLAG = {
   kind: 'string',
@@ -22,20 +24,34 @@ export function enabledClouds(ctx: CommandContext): Cloud[] {
   return CLOUDS.filter((c) => served.has(c));
 }
 
-/** Regions Steward can name: its geography table and every region the price catalog covers. */
-export function knownRegions(ctx: CommandContext): Set<string> {
-  return new Set([...Object.keys(REGIONS), ...ctx.services.catalog.regions()]);
+/**
+ * Regions Steward can name: every region the price catalog covers, the regions the providers have told it about,
+ * and, when `estate` is given, every region instances live in (regions come from the providers, not a table).
+ */
+export function knownRegions(ctx: CommandContext, estate: readonly Instance[] = []): Set<string> {
+  return new Set([...knownRegionNames(), ...ctx.services.catalog.regions(), ...estate.map((i) => i.region)]);
+}
+
+/**
+ * Known regions, reading the estate (cached) only when `wanted` names one Steward has not seen yet, so a region
+ * that only the providers know (instances in ap-southeast-2, no price there) is accepted.
+ */
+export async function knownRegionsFor(ctx: CommandContext, wanted: readonly string[]): Promise<Set<string>> {
+  const known = knownRegions(ctx);
+  if (wanted.every((r) => known.has(r))) return known;
+  const report = await ctx.services.inventory.collect({});
+  return knownRegions(ctx, report.instances);
 }
 
 /** `--provider` must be an enabled cloud and `--region` a region Steward knows; otherwise say what to type. */
-export function validateScopeFlags(ctx: CommandContext, flags: { provider?: readonly Cloud[]; region?: readonly string[] }): void {
+export async function validateScopeFlags(ctx: CommandContext, flags: { provider?: readonly Cloud[]; region?: readonly string[] }): Promise<void> {
   const enabled = enabledClouds(ctx);
   for (const p of flags.provider ?? []) {
     if (!enabled.includes(p)) {
       throw new UsageError(`--provider ${code(p)}: ${p} is not enabled here (STEWARD_PROVIDERS); use ${enabled.map((c) => code(`--provider ${c}`)).join(' or ') || 'no --provider'}.`);
     }
   }
-  const known = knownRegions(ctx);
+  const known = await knownRegionsFor(ctx, flags.region ?? []);
   for (const r of flags.region ?? []) {
     if (!known.has(r)) throw new UsageError(`--region ${code(r)} is not a region Steward knows; use one of ${[...known].sort().join(', ')}.`);
   }
@@ -68,14 +84,27 @@ export function settingsFor(ctx: CommandContext, flags: { quota?: string[]; head
   };
 }
 
-/** P95 over the lookback and over the idle window, for the instances that bill. */
-export async function utilizationFor(ctx: CommandContext, instances: readonly Instance[], s: OptimizerSettings, withIdle: boolean): Promise<{ lookback: Utilization[]; idle: Utilization[] }> {
+/**
+ * P95 over the lookback and over the idle window, for the instances that bill. A metrics call that fails costs
+ * its own instances' utilization and comes back as a gap (once per place, though both windows ask), not a failed command.
+ */
+export async function utilizationFor(ctx: CommandContext, instances: readonly Instance[], s: OptimizerSettings, withIdle: boolean): Promise<{ lookback: Utilization[]; idle: Utilization[]; gaps: Gap[] }> {
   const refs = instances.filter((i) => isBilling(i.state));
+  const gaps: Gap[] = [];
+  const onGap = (g: Gap) => {
+    if (!gaps.some((x) => x.provider === g.provider && x.account === g.account && x.region === g.region && x.code === g.code)) gaps.push(g);
+  };
   const [lookback, idle] = await Promise.all([
-    ctx.services.inventory.utilization(refs, { days: s.lookbackDays }),
-    withIdle ? ctx.services.inventory.utilization(refs, { days: s.idleDays }) : Promise.resolve([]),
+    ctx.services.inventory.utilization(refs, { days: s.lookbackDays }, { onGap }),
+    withIdle ? ctx.services.inventory.utilization(refs, { days: s.idleDays }, { onGap }) : Promise.resolve([]),
   ]);
-  return { lookback, idle };
+  return { lookback, idle, gaps };
+}
+
+/** The plan, marked with the parts of the estate it could not see (its card, audit row and approval say so). */
+export function withReadGaps(plan: Plan, gaps: readonly Gap[]): Plan {
+  if (!gaps.length) return plan;
+  return { ...plan, readGaps: gaps.map((g) => ({ provider: g.provider, ...(g.account ? { account: g.account } : {}), ...(g.region ? { region: g.region } : {}), code: g.code, message: g.message, ...(g.advice ? { advice: g.advice } : {}) })) };
 }
 
 export function explanationBlocks(title: string, lines: readonly string[]): Block[] {

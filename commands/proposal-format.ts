@@ -6,6 +6,9 @@ import type { ApprovalService } from '../src/domain/approvals/approval.service.j
 import type { AuditEntry, Execution, Proposal, StepStatus } from '../src/domain/model/proposal.js';
 import type { ExecutionView, ProgressSink } from '../src/domain/plans/execute-plan.js';
 import { planBlocks } from './plan-format.js';
+import { gapLines } from './format.js';
+import { readGapsSummary } from '../src/domain/model/plan.js';
+import type { Gap } from '../src/domain/ports/cloud-provider.port.js';
 
 export function approvalsOf(ctx: CommandContext): ApprovalService {
   const a = ctx.services.approvals;
@@ -41,8 +44,38 @@ const STEP_LABEL: Record<StepStatus, string> = {
   not_undoable: 'not undone',
 };
 
+/** The warning on every card of a plan built on a partial read: what it could not see, and what that means. */
+export function partialReadBlocks(p: Proposal): Block[] {
+  const gaps = p.plan.readGaps ?? [];
+  if (!gaps.length) return [];
+  return [
+    text(
+      `⚠️ **Built on a partial read**: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of the estate could not be read when this plan was made, so it does not cover ${gaps.length === 1 ? 'it' : 'them'} (nothing there is changed, moved to or counted). Approve only if that is acceptable, or propose again once ${gaps.length === 1 ? 'it reads' : 'they read'}.\n${gapLines(gaps as Gap[]).join('\n')}`,
+    ),
+  ];
+}
+
 export function decisionButtons(p: Proposal): Button[] {
   const critical = p.risk === 'critical';
+  const partial = (p.plan.readGaps ?? []).length > 0;
+  if (partial && !critical) {
+    // Approving a plan built on a partial read is a choice: the button says what was not seen before it acts.
+    return [
+      {
+        actionId: 'proposal.approve',
+        label: 'Approve',
+        value: p.id,
+        style: 'primary',
+        confirm: {
+          title: 'Approve a plan built on a partial read?',
+          text: `${p.plan.title}: made without ${readGapsSummary(p.plan.readGaps ?? [])}. It changes nothing there.`,
+          confirm: 'Approve',
+          deny: 'Not yet',
+        },
+      },
+      { actionId: 'proposal.reject', label: 'Reject', value: p.id, style: 'danger' },
+    ];
+  }
   return [
     {
       actionId: 'proposal.approve',
@@ -53,7 +86,7 @@ export function decisionButtons(p: Proposal): Button[] {
         ? {
             confirm: {
               title: 'Approve a critical change?',
-              text: `${p.plan.title}: ${p.plan.steps.length} step${p.plan.steps.length === 1 ? '' : 's'}, including ${[...new Set(p.plan.steps.map((s) => s.kind))].join(', ')}. It needs ${p.required.count} distinct approvers.`,
+              text: `${p.plan.title}: ${p.plan.steps.length} step${p.plan.steps.length === 1 ? '' : 's'}, including ${[...new Set(p.plan.steps.map((s) => s.kind))].join(', ')}. It needs ${p.required.count} distinct approvers.${partial ? ` Built on a partial read: made without ${readGapsSummary(p.plan.readGaps ?? [])}.` : ''}`,
               confirm: 'Approve',
               deny: 'Not yet',
             },
@@ -90,6 +123,7 @@ export function proposalCard(p: Proposal, opts: { awaiting?: string; execution?:
       ...(p.status === 'proposed' ? { Expires: utc(p.expiresAt) } : {}),
       Approvals: `${p.approvals} of ${p.required.count} (${p.required.role} or higher)`,
     }),
+    ...partialReadBlocks(p),
     ...planBlocks(p.plan),
   ];
   if (p.permissions.length) blocks.push(context(`Cloud permissions needed: ${p.permissions.map(code).join(', ')}`));

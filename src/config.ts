@@ -28,6 +28,28 @@ const regionMap = z
   .pipe(z.array(z.string().regex(/^[a-z0-9-]+=\S+$/, 'expected a comma list of region=<subnet resource id>')))
   .transform((pairs) => Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])) as Record<string, string>);
 
+/** An AWS region code: `eu-west-1`, `us-gov-west-1`, `ap-southeast-4`, `us-isob-east-1`. */
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** What the person probably meant by a region that is not one ("eu-west1" → "eu-west-1", "EU_WEST_1" → "eu-west-1"). */
+export function suggestAwsRegion(given: string): string | undefined {
+  const fixed = given
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s]+/g, '-')
+    .replace(/([a-z])(\d+)$/, '$1-$2')
+    .replace(/-+/g, '-');
+  return fixed !== given && AWS_REGION.test(fixed) ? fixed : undefined;
+}
+
+const awsRegions = list.superRefine((regions, ctx) => {
+  for (const r of regions) {
+    if (AWS_REGION.test(r)) continue;
+    const hint = suggestAwsRegion(r);
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(r)} is not an AWS region code${hint ? `; did you mean ${hint}?` : ' (expected a comma list such as us-east-1,eu-west-1)'}` });
+  }
+});
+
 export const ENV_SCHEMA = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -88,14 +110,27 @@ export const ENV_SCHEMA = {
   STEWARD_OPT_RISK_PROVIDER_USD: z.coerce.number({ message: 'expected a number' }).min(0).default(300),
   STEWARD_OPT_AMORTIZE_MONTHS: int(12, 1, 120),
   STEWARD_OPT_HIGHS_TIME_LIMIT_SECONDS: int(10, 1, 3600),
-  AWS_REGIONS: list,
+  AWS_REGIONS: awsRegions,
+  AWS_ENDPOINT_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http(s) URL such as https://ec2.{region}.vpce.example.internal or http://localhost:4566')
+    .optional(),
   AWS_REQUESTS_PER_SECOND: int(20, 1, 1000),
   AWS_CONCURRENCY: int(24, 1, 64),
   AZURE_SUBSCRIPTION_IDS: list,
   AZURE_REQUESTS_PER_SECOND: int(25, 1, 1000),
   AZURE_CONCURRENCY: int(24, 1, 64),
   AZURE_SUBNET_IDS: regionMap,
+  AZURE_RESOURCE_MANAGER_ENDPOINT: z
+    .string()
+    .regex(/^https:\/\/[^\s/]+\/?$/, 'expected the https origin of a Resource Manager endpoint such as https://management.usgovcloudapi.net')
+    .optional(),
+  AZURE_RESOURCE_MANAGER_AUDIENCE: z.url({ message: 'expected the token audience URL, such as https://management.core.usgovcloudapi.net/' }).optional(),
   GCP_PROJECT_IDS: list,
+  GCP_API_ENDPOINT: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+\/?$/, 'expected the origin of a Compute Engine API endpoint such as https://compute-psc.p.googleapis.com')
+    .optional(),
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected the Bot User OAuth Token, starting with xoxb-').optional(),
   SLACK_SIGNING_SECRET: z.string().min(16, "expected the Signing Secret from the Slack app's Basic Information page").optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (Socket Mode), starting with xapp-').optional(),
@@ -167,9 +202,11 @@ export interface Config {
         openIdMetadataUrl: string | undefined;
       }
     | undefined;
-  aws: { regions: string[]; requestsPerSecond: number; concurrency: number };
-  azure: { subscriptionIds: string[]; requestsPerSecond: number; concurrency: number; subnets: Record<string, string> };
-  gcp: { projectIds: string[]; requestsPerMinute: number; concurrency: number };
+  /** `endpoint`: every EC2 and CloudWatch call goes there (`{region}` filled in), else the SDK's own resolution. */
+  aws: { regions: string[]; requestsPerSecond: number; concurrency: number; endpoint?: string };
+  /** `endpoint`/`audience`: a sovereign cloud's Resource Manager and the token audience it takes. */
+  azure: { subscriptionIds: string[]; requestsPerSecond: number; concurrency: number; subnets: Record<string, string>; endpoint?: string; audience?: string };
+  gcp: { projectIds: string[]; requestsPerMinute: number; concurrency: number; endpoint?: string };
 }
 
 export class ConfigError extends Error {
@@ -285,8 +322,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           openIdMetadataUrl: e.TEAMS_OPENID_METADATA_URL,
         }
       : undefined,
-    aws: { regions: e.AWS_REGIONS, requestsPerSecond: e.AWS_REQUESTS_PER_SECOND, concurrency: e.AWS_CONCURRENCY },
-    azure: { subscriptionIds: e.AZURE_SUBSCRIPTION_IDS, requestsPerSecond: e.AZURE_REQUESTS_PER_SECOND, concurrency: e.AZURE_CONCURRENCY, subnets: e.AZURE_SUBNET_IDS },
-    gcp: { projectIds: e.GCP_PROJECT_IDS, requestsPerMinute: e.GCP_REQUESTS_PER_MINUTE, concurrency: e.GCP_CONCURRENCY },
+    aws: { regions: e.AWS_REGIONS, requestsPerSecond: e.AWS_REQUESTS_PER_SECOND, concurrency: e.AWS_CONCURRENCY, ...(e.AWS_ENDPOINT_URL ? { endpoint: e.AWS_ENDPOINT_URL } : {}) },
+    azure: {
+      subscriptionIds: e.AZURE_SUBSCRIPTION_IDS,
+      requestsPerSecond: e.AZURE_REQUESTS_PER_SECOND,
+      concurrency: e.AZURE_CONCURRENCY,
+      subnets: e.AZURE_SUBNET_IDS,
+      ...(e.AZURE_RESOURCE_MANAGER_ENDPOINT ? { endpoint: e.AZURE_RESOURCE_MANAGER_ENDPOINT.replace(/\/$/, '') } : {}),
+      ...(e.AZURE_RESOURCE_MANAGER_AUDIENCE ? { audience: e.AZURE_RESOURCE_MANAGER_AUDIENCE } : {}),
+    },
+    gcp: { projectIds: e.GCP_PROJECT_IDS, requestsPerMinute: e.GCP_REQUESTS_PER_MINUTE, concurrency: e.GCP_CONCURRENCY, ...(e.GCP_API_ENDPOINT ? { endpoint: e.GCP_API_ENDPOINT.replace(/\/$/, '') } : {}) },
   };
 }

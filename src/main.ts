@@ -164,7 +164,10 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         healthSources.push(demoHealth.source);
       } else if (id === 'aws') {
         const { createAwsProvider } = await import('./providers/aws/index.js');
-        const aws = createAwsProvider({ regions: config.aws.regions, catalog, requestsPerSecond: config.aws.requestsPerSecond, concurrency: config.aws.concurrency }, opts.providerDeps?.aws);
+        const aws = createAwsProvider(
+          { regions: config.aws.regions, catalog, requestsPerSecond: config.aws.requestsPerSecond, concurrency: config.aws.concurrency },
+          { ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}), ...opts.providerDeps?.aws },
+        );
         closers.push(() => aws.close());
         providers.push(aws);
       } else if (id === 'azure') {
@@ -172,12 +175,15 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         providers.push(
           createAzureProvider(
             { subscriptionIds: config.azure.subscriptionIds, catalog, requestsPerSecond: config.azure.requestsPerSecond, concurrency: config.azure.concurrency, subnets: config.azure.subnets },
-            opts.providerDeps?.azure,
+            { ...azureEndpoint(config.azure), ...opts.providerDeps?.azure },
           ),
         );
       } else {
         const { createGcpProvider } = await import('./providers/gcp/index.js');
-        const gcp = createGcpProvider({ projectIds: config.gcp.projectIds, catalog, requestsPerMinute: config.gcp.requestsPerMinute, concurrency: config.gcp.concurrency }, opts.providerDeps?.gcp);
+        const gcp = createGcpProvider(
+          { projectIds: config.gcp.projectIds, catalog, requestsPerMinute: config.gcp.requestsPerMinute, concurrency: config.gcp.concurrency },
+          { ...(config.gcp.endpoint ? { endpoint: config.gcp.endpoint } : {}), ...opts.providerDeps?.gcp },
+        );
         closers.push(() => gcp.close());
         providers.push(gcp);
       }
@@ -443,6 +449,21 @@ async function mainServer(): Promise<void> {
   process.on('SIGINT', onSignal);
 }
 
+/**
+ * Resource Manager endpoints of the sovereign clouds and the token audience each takes (az cloud show); a private
+ * link or proxy in front of the public cloud keeps the public audience unless AZURE_RESOURCE_MANAGER_AUDIENCE says.
+ */
+const ARM_AUDIENCES: Record<string, string> = {
+  'management.usgovcloudapi.net': 'https://management.core.usgovcloudapi.net/',
+  'management.chinacloudapi.cn': 'https://management.core.chinacloudapi.cn/',
+};
+
+function azureEndpoint(c: Config['azure']): AzureProviderDeps {
+  if (!c.endpoint) return {};
+  const audience = c.audience ?? ARM_AUDIENCES[new URL(c.endpoint).hostname] ?? 'https://management.azure.com/';
+  return { endpoint: c.endpoint, credentialScope: `${audience.replace(/\/$/, '')}/.default` };
+}
+
 /** `steward <command> …` (package.json bin). */
 export async function mainCli(argv: string[]): Promise<number> {
   const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s) };
@@ -465,6 +486,9 @@ export async function mainCli(argv: string[]): Promise<number> {
   let config: Config;
   try {
     config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+    // Node 20 is Steward's floor (DESIGN §7); the AWS SDK's notice that its 2027 releases need Node 22 would be
+    // printed above every CLI answer that reads AWS. The server still logs it (it is for whoever runs Steward).
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr(err.message + '\n');

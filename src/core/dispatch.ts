@@ -159,9 +159,10 @@ export function createDispatcher(deps: {
       return { ...base, outcome: 'forbidden', errorCode: err.code, reply: reply({ blocks: [text(`Not allowed: ${err.message}`)] }) };
     }
     if (err instanceof AppError) {
+      // An expected failure or refusal: its reply says why in words. Info, not warn, so a CLI (LOG_LEVEL=warn) prints
+      // the message a person reads, not a JSON log line before it; the server log still has it at its default level.
       const outcome = outcomeOfError(err);
-      if (outcome === 'failed') log.warn({ code: err.code, err: { message: err.message, code: err.code } }, 'command failed');
-      else log.info({ code: err.code, outcome }, 'command refused');
+      log.info({ code: err.code, outcome, err: { message: err.message, code: err.code } }, outcome === 'failed' ? 'command failed' : 'command refused');
       return {
         ...base,
         outcome,

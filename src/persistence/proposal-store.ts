@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gte, inArray, lt, lte, notExists, sql } from 'drizzle-orm';
 import type { Surface } from '../domain/model/actor.js';
-import type { Plan, Risk, StepKind } from '../domain/model/plan.js';
+import { readGapsSummary, type Plan, type Risk, type StepKind } from '../domain/model/plan.js';
 import type {
   ActorStamp,
   AuditEntry,
@@ -184,7 +184,16 @@ export function createProposalStore(db: Db): ProposalStore {
           action: 'proposal.created',
           proposalId: p.id,
           to: 'proposed',
-          after: { title: p.plan.title, steps: p.plan.steps.length, risk: p.risk, required: p.required, expiresAt: p.expiresAt.toISOString() },
+          after: {
+            title: p.plan.title,
+            steps: p.plan.steps.length,
+            risk: p.risk,
+            required: p.required,
+            expiresAt: p.expiresAt.toISOString(),
+            ...(p.plan.readGaps?.length ? { partial: true, readGaps: p.plan.readGaps } : {}),
+          },
+          // A plan built on a partial read says so in its audit trail, in words.
+          detail: p.plan.readGaps?.length ? `built on a partial read; not seen: ${readGapsSummary(p.plan.readGaps)}` : undefined,
         });
         const created = await load(tx, p.id);
         if (!created) throw new Error(`proposal ${p.id} vanished inside its own transaction`);

@@ -94,6 +94,8 @@ const AZURE_ACTIONS: Record<string, string[]> = {
   'virtualMachines.delete': ['Microsoft.Compute/virtualMachines/delete'],
   'virtualMachineSizes.list': ['Microsoft.Compute/locations/vmSizes/read'],
   'usage.list': ['Microsoft.Compute/locations/usages/read'],
+  // A resize checked at proposal time: the size's CPU architecture, Hyper-V generations and restrictions.
+  'resourceSkus.list': ['Microsoft.Compute/skus/read'],
   // A snapshot copies a managed disk: write the snapshot, read the source disk.
   'snapshots.createOrUpdate': ['Microsoft.Compute/snapshots/write', 'Microsoft.Compute/disks/read'],
   'snapshots.listByResourceGroup': ['Microsoft.Compute/snapshots/read'],

@@ -22,7 +22,7 @@ export interface ArmRefusal {
 }
 
 export interface ArmWorld {
-  vm: { power: string; size: string; tags: Record<string, string> };
+  vm: { power: string; size: string; tags: Record<string, string>; hyperVGeneration?: string };
   /** Sizes the VM's current cluster offers without deallocation, and sizes the region offers. */
   inPlace: string[];
   regional: Record<string, { name: string; numberOfCores: number; memoryInMB: number }[]>;
@@ -80,7 +80,7 @@ export function armWorld(): ArmWorld {
     const vm = structuredClone(azureFixture('virtualMachines_listAll.priced.ours.json').value[0]);
     vm.properties.hardwareProfile.vmSize = w.vm.size;
     vm.tags = { ...w.vm.tags };
-    vm.properties.instanceView = { statuses: [{ code: 'ProvisioningState/succeeded' }, { code: w.vm.power }] };
+    vm.properties.instanceView = { statuses: [{ code: 'ProvisioningState/succeeded' }, { code: w.vm.power }], ...(w.vm.hyperVGeneration ? { hyperVGeneration: w.vm.hyperVGeneration } : {}) };
     return vm;
   }
 
@@ -94,6 +94,10 @@ export function armWorld(): ArmWorld {
       http.get(`${ARM}${RG}/providers/Microsoft.Network/networkInterfaces/web-eu-1-nic`, () => HttpResponse.json(azureFixture('networkInterfaces_listAll.ours.json').value[1])),
       http.get(`${ARM}${VM_PATH}/vmSizes`, () => HttpResponse.json({ value: w.regional.westeurope?.filter((s) => w.inPlace.includes(s.name)) ?? [] })),
       http.get(`${ARM}/subscriptions/${SUB}/providers/Microsoft.Compute/locations/:loc/vmSizes`, ({ params }) => HttpResponse.json({ value: w.regional[String(params.loc)] ?? [] })),
+      http.get(`${ARM}/subscriptions/${SUB}/providers/Microsoft.Compute/skus`, ({ request }) => {
+        const filter = new URL(request.url).searchParams.get('$filter');
+        return HttpResponse.json(filter === "location eq 'westeurope'" ? azureFixture('resourceSkus_westeurope.ours.json') : { value: [] });
+      }),
       http.get(`${ARM}/subscriptions/${SUB}/providers/Microsoft.Compute/locations/:loc/usages`, () => HttpResponse.json(azureFixture('usages_list.ours.json'))),
       http.post(`${ARM}${VM_PATH}/:action`, async ({ request, params }) => {
         await record(request, false);

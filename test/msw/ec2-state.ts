@@ -38,6 +38,8 @@ export interface Ec2World {
   refuse: Record<string, Refusal>;
   /** instance type → zones offering it */
   offered: Record<string, string[]>;
+  /** The source instance's ENA attribute (the fixture says true). */
+  enaSupport: boolean;
   /** Pairs EC2 refuses to modify between ("g5.4xlarge>p4d.24xlarge"), as real EC2 does for some families. */
   forbiddenModify: Set<string>;
   handlers(): HttpHandler[];
@@ -61,6 +63,7 @@ export function ec2World(regions: string[] = ['us-east-1', 'us-west-2']): Ec2Wor
     refuse: {},
     offered: { 't3.medium': ['us-east-1a', 'us-west-2a'], 't3.large': ['us-east-1a', 'us-west-2a'], 'm6g.xlarge': ['us-east-1a'], 'p4d.24xlarge': ['us-east-1a'], 'g5.4xlarge': ['us-east-1a'] },
     forbiddenModify: new Set(),
+    enaSupport: true,
     handlers: () => regions.map((r) => ec2(r, routes(r), w.calls)),
     writes: () => w.calls.filter((c) => !c.action.startsWith('Describe')).map((c) => (c.form.DryRun === 'true' ? `${c.action}(dry)` : c.action)),
   };
@@ -92,7 +95,8 @@ export function ec2World(regions: string[] = ['us-east-1', 'us-west-2']): Ec2Wor
         fixture('aws/DescribeInstances.modern.ours.xml')
           .replace('<code>16</code><name>running</name>', `<code>${CODES[source.state]}</code><name>${source.state}</name>`)
           .replace('<instanceType>t3.medium</instanceType>', `<instanceType>${source.type}</instanceType>`)
-          .replace(/<tagSet>[\s\S]*?<\/tagSet>/, `<tagSet>${tags}</tagSet>`),
+          .replace(/<tagSet>[\s\S]*?<\/tagSet>/, `<tagSet>${tags}</tagSet>`)
+          .replace('<enaSupport>true</enaSupport>', `<enaSupport>${w.enaSupport}</enaSupport>`),
       );
     }
     return xml(describeInstancesXml(list.map((i) => ({ id: i.id, type: i.type, state: i.state, zone: i.zone, ...(i.tags.Name ? { name: i.tags.Name } : {}) }))));
@@ -133,7 +137,19 @@ export function ec2World(regions: string[] = ['us-east-1', 'us-west-2']): Ec2Wor
     return {
       DescribeInstances: (form) => describe(region, form),
       DescribeVolumes: () => ec2Fixture('DescribeVolumes.modern.ours.xml'),
-      DescribeInstanceTypes: () => ec2Fixture('DescribeInstanceTypes.ours.xml'),
+      DescribeInstanceTypes: (form) => {
+        const wanted = Object.entries(form).filter(([k]) => k.startsWith('InstanceType.')).map(([, v]) => v);
+        const items = ['DescribeInstanceTypes.resize.ours.xml', 'DescribeInstanceTypes.ours.xml']
+          .flatMap((f) => fixture(`aws/${f}`).match(/<item><instanceType>[\s\S]*?<\/item>\s*(?=<item><instanceType>|<\/instanceTypeSet>)/g) ?? [])
+          .filter((item, i, all) => all.findIndex((x) => x.slice(0, 60) === item.slice(0, 60)) === i);
+        const typeOf = (item: string) => /<instanceType>([^<]+)<\/instanceType>/.exec(item)?.[1] ?? '';
+        const missing = wanted.filter((t) => !items.some((item) => typeOf(item) === t));
+        if (missing.length && !missing.every((t) => t.startsWith('m1.') || t.startsWith('t1.'))) {
+          return ec2Error('InvalidInstanceType', `The following supplied instance types do not exist: [${missing.join(', ')}]`, 400, 'req-bad-type');
+        }
+        const doc = fixture('aws/DescribeInstanceTypes.resize.ours.xml');
+        return xml(doc.replace(/<instanceTypeSet>[\s\S]*<\/instanceTypeSet>/, `<instanceTypeSet>${items.filter((item) => !wanted.length || wanted.includes(typeOf(item))).join('')}</instanceTypeSet>`));
+      },
       DescribeInstanceTypeOfferings: (form) => {
         const type = form['Filter.1.Value.1'] ?? '';
         const where = form['Filter.2.Value.1'] ?? '';

@@ -1,7 +1,8 @@
-import type { Cloud } from '../model/cloud.js';
+import { learnRegion, regionInfo, type Cloud } from '../model/cloud.js';
 import { ProviderError } from '../model/errors.js';
 import type { Instance, InstanceRef, Utilization } from '../model/instance.js';
-import type { CloudProvider, Gap, Scope, UtilizationWindow } from '../ports/cloud-provider.port.js';
+import { AppError } from '../model/errors.js';
+import type { CloudProvider, Gap, Scope, UtilizationOptions, UtilizationWindow } from '../ports/cloud-provider.port.js';
 import type { Clock } from '../ports/clock.port.js';
 
 /** The estate as read at one moment, with the parts that could not be read. */
@@ -9,13 +10,16 @@ export interface InventoryReport {
   instances: Instance[];
   /** Non-empty means the result is partial; every reply says so. */
   gaps: Gap[];
+  /** How many parts (regions, subscriptions, projects, or a provider that answered as a whole) answered, even empty. */
+  partsRead?: number;
   fetchedAt: Date;
   fromCache: boolean;
 }
 
 export interface InventoryService {
   collect(scope?: Scope, opts?: { refresh?: boolean; signal?: AbortSignal }): Promise<InventoryReport>;
-  utilization(refs: InstanceRef[], window: UtilizationWindow): Promise<Utilization[]>;
+  /** Per-call failures go to `opts.onGap` (those instances have no utilization); without it they throw. */
+  utilization(refs: InstanceRef[], window: UtilizationWindow, opts?: UtilizationOptions): Promise<Utilization[]>;
   describe(ref: InstanceRef): Promise<Instance | undefined>;
   providerFor(cloud: Cloud): CloudProvider;
   providers(): readonly CloudProvider[];
@@ -40,27 +44,36 @@ export function createInventoryService(deps: { providers: readonly CloudProvider
 
   async function read(scope: Scope, signal?: AbortSignal): Promise<InventoryReport> {
     const gaps: Gap[] = [];
+    let partsRead = 0;
     const wanted = deps.providers.filter((p) => !scope.clouds?.length || p.clouds.some((c) => scope.clouds?.includes(c)));
     const lists = await Promise.all(
       wanted.map(async (p) => {
         const out: Instance[] = [];
+        let parts = 0;
+        const before = gaps.length;
         try {
-          for await (const i of p.listInstances(scope, { ...(signal ? { signal } : {}), onGap: (g) => gaps.push(g) })) out.push(i);
+          for await (const i of p.listInstances(scope, { ...(signal ? { signal } : {}), onGap: (g) => gaps.push(g), onPart: () => void parts++ })) out.push(i);
+          // A provider that reports no parts (the demo estate) and no gaps answered as a whole.
+          partsRead += parts || (out.length || gaps.length === before ? 1 : 0);
         } catch (err) {
           if (signal?.aborted) throw err;
-          gaps.push({
-            provider: p.id,
-            code: err instanceof ProviderError ? err.code : 'PROVIDER.UNAVAILABLE',
-            message: err instanceof ProviderError ? (err.userMessage ?? err.message) : `${p.id} failed to answer`,
-          });
+          gaps.push(gapOfProvider(p, err, 'inventory'));
         }
         return out;
       }),
     );
+    // Regions come from the providers: whatever region an adapter reads instances in, the domain learns from it.
+    for (const [i, p] of wanted.entries()) {
+      for (const region of new Set((lists[i] ?? []).map((x) => x.region))) {
+        if (regionInfo(region)) continue;
+        const info = p.regionInfo?.(region);
+        if (info) learnRegion(region, info);
+      }
+    }
     const instances = lists.flat().filter(
       (i) => (!scope.clouds?.length || scope.clouds.includes(i.provider)) && (!scope.regions?.length || scope.regions.includes(i.region)),
     );
-    return { instances, gaps, fetchedAt: deps.clock.now(), fromCache: false };
+    return { instances, gaps, partsRead, fetchedAt: deps.clock.now(), fromCache: false };
   }
 
   return {
@@ -79,13 +92,25 @@ export function createInventoryService(deps: { providers: readonly CloudProvider
       if (report.gaps.length === 0) cache.set(key, { at: now, report });
       return report;
     },
-    async utilization(refs, window) {
+    async utilization(refs, window, opts) {
       const byProvider = new Map<CloudProvider, InstanceRef[]>();
       for (const r of refs) {
         const p = this.providerFor(r.provider);
         byProvider.set(p, [...(byProvider.get(p) ?? []), r]);
       }
-      const results = await Promise.all([...byProvider].map(([p, rs]) => p.utilization(rs, window)));
+      const results = await Promise.all(
+        [...byProvider].map(async ([p, rs]) => {
+          if (!opts?.onGap) return p.utilization(rs, window, opts);
+          try {
+            return await p.utilization(rs, window, opts);
+          } catch (err) {
+            // A provider that throws as a whole costs its own instances' utilization, not the command.
+            if (opts.signal?.aborted) throw err;
+            opts.onGap(gapOfProvider(p, err, 'utilization'));
+            return [];
+          }
+        }),
+      );
       return results.flat();
     },
     describe(ref) {
@@ -99,4 +124,25 @@ export function createInventoryService(deps: { providers: readonly CloudProvider
     providers: () => deps.providers,
     invalidate: () => cache.clear(),
   };
+}
+
+/** A provider that failed as a whole, as a gap: the operation and message without the provider named twice. */
+function gapOfProvider(p: CloudProvider, err: unknown, what: string): Gap {
+  if (err instanceof ProviderError) {
+    return { provider: p.id, ...(err.region ? { region: err.region } : {}), code: err.code, message: err.detail };
+  }
+  return { provider: p.id, code: 'PROVIDER.UNAVAILABLE', message: `${what}: ${p.id} failed to answer` };
+}
+
+/**
+ * An estate of which no part answered (every region refused, no credentials, a closed endpoint) is a failure,
+ * not an empty estate: throws INVENTORY.UNREADABLE naming each gap. A read where some part answered is returned.
+ */
+export function requireSomePartRead(report: InventoryReport): InventoryReport {
+  if (report.gaps.length === 0 || report.instances.length > 0 || (report.partsRead ?? 1) > 0) return report;
+  const lines = report.gaps.map((g) => `- ${[g.provider, g.account, g.region].filter(Boolean).join(' ')}: ${g.message}${g.advice ? ` — ${g.advice}` : ''}`);
+  throw new AppError('INVENTORY.UNREADABLE', `no part of the estate could be read (${report.gaps.length} failed)`, {
+    userMessage: `No part of the estate could be read, so there is nothing to report (this is not an empty estate):\n${lines.join('\n')}`,
+    details: { gaps: report.gaps },
+  });
 }

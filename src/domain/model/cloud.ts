@@ -14,7 +14,7 @@ export const CLOUD_LABEL: Record<Cloud, string> = { aws: 'AWS', azure: 'Azure', 
 /** Data-residency geographies. A workload stays in its geography unless its tags allow otherwise. */
 export type Geography = 'us' | 'eu' | 'apac' | 'other';
 
-interface RegionInfo {
+export interface RegionInfo {
   geography: Geography;
   /** Approximate location, for latency preference between regions (degrees). */
   lat: number;
@@ -22,7 +22,28 @@ interface RegionInfo {
   label: string;
 }
 
-/** Regions Steward knows the geography of. Unknown regions are `other` and never move across geographies. */
+/**
+ * What the adapters say about regions (`CloudProvider.regionInfo`), learned as the inventory reads them: each
+ * cloud names its regions its own way, so their geography and location come from the adapter, not from here.
+ * The table below only seeds the regions of the bundled price catalog and the demo estate.
+ */
+const learned = new Map<string, RegionInfo>();
+
+export function learnRegion(region: string, info: RegionInfo): void {
+  learned.set(region, info);
+}
+
+/** What Steward knows about a region: from its adapter (learned), else the seed table. */
+export function regionInfo(region: string): RegionInfo | undefined {
+  return learned.get(region) ?? REGIONS[region];
+}
+
+/** Every region Steward has learned from an adapter or seeded (for validating `--region` and `failover <region>`). */
+export function knownRegionNames(): string[] {
+  return [...new Set([...Object.keys(REGIONS), ...learned.keys()])];
+}
+
+/** Seed: regions of the bundled price catalog and the demo estate. Unknown regions are `other` and never move across geographies. */
 export const REGIONS: Record<string, RegionInfo> = {
   // AWS
   'us-east-1': { geography: 'us', lat: 38.9, lon: -77.4, label: 'N. Virginia' },
@@ -52,14 +73,14 @@ export const REGIONS: Record<string, RegionInfo> = {
 };
 
 export function geographyOf(region: string): Geography {
-  return REGIONS[region]?.geography ?? 'other';
+  return regionInfo(region)?.geography ?? 'other';
 }
 
 /** Great-circle distance in km between two known regions (undefined when either is unknown). */
 export function regionDistanceKm(a: string, b: string): number | undefined {
-  const ra = REGIONS[a];
-  const rb = REGIONS[b];
-  if (!ra || !rb) return undefined;
+  const ra = regionInfo(a);
+  const rb = regionInfo(b);
+  if (!ra || !rb || ![ra.lat, ra.lon, rb.lat, rb.lon].every(Number.isFinite)) return undefined;
   const rad = Math.PI / 180;
   const dLat = (rb.lat - ra.lat) * rad;
   const dLon = (rb.lon - ra.lon) * rad;

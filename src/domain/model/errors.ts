@@ -33,6 +33,8 @@ export class ProviderError extends AppError {
   readonly nativeCode: string | undefined;
   readonly requestId: string | undefined;
   readonly region: string | undefined;
+  /** The operation, the message and the native code, without the provider/region prefix of `userMessage` (for gap lines that name the place themselves). */
+  readonly detail: string;
 
   constructor(
     code: ProviderErrorCode,
@@ -59,5 +61,6 @@ export class ProviderError extends AppError {
     this.nativeCode = opts.nativeCode;
     this.requestId = opts.requestId;
     this.region = opts.region;
+    this.detail = `${opts.operation}: ${message}${native}`;
   }
 }

@@ -106,6 +106,26 @@ export interface Plan {
   origin?: PlanOrigin;
   /** Why it was proposed, for the card: which signals, since when, how many instances, the blast radius. */
   evidence?: string[];
+  /**
+   * Parts of the estate (regions, accounts, metrics calls) that could not be read when the plan was made: set
+   * when it was built on a partial read, so its card, its audit row and its approval say so.
+   */
+  readGaps?: ReadGap[];
+}
+
+/** A part of the estate a plan could not see (the same shape as the provider port's Gap). */
+export interface ReadGap {
+  provider: string;
+  account?: string;
+  region?: string;
+  code: string;
+  message: string;
+  advice?: string;
+}
+
+/** "aws eu-west-1 (PROVIDER.THROTTLED); azure sub-1 (PROVIDER.FORBIDDEN)": the places a plan could not see, in one line. */
+export function readGapsSummary(gaps: readonly ReadGap[]): string {
+  return gaps.map((g) => `${[g.provider, g.account, g.region].filter(Boolean).join(' ')} (${g.code})`).join('; ');
 }
 
 /** The states each step kind may start from (declared in step-kinds.ts, with the rest of what a kind is). */

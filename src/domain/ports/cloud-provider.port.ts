@@ -1,4 +1,5 @@
-import type { Cloud, ProviderId } from '../model/cloud.js';
+import type { Cloud, ProviderId, RegionInfo } from '../model/cloud.js';
+import type { ProviderError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import type { Instance, InstanceRef, Utilization } from '../model/instance.js';
 import type { ResourcePosture } from '../model/posture.js';
@@ -18,13 +19,29 @@ export interface Gap {
   account?: string;
   region?: string;
   code: string;
+  /** What failed, without the place (provider, account, region are their own fields): "DescribeInstances: Request limit exceeded. (RequestLimitExceeded, request …)". */
   message: string;
+  /** What a person can do about it ("try again in a minute", "grant ec2:DescribeInstances"). */
+  advice?: string;
+}
+
+/** A gap from a translated provider error: the place in its own fields, the message without that place repeated. */
+export function gapFromError(e: ProviderError, where: Pick<Gap, 'provider'> & Partial<Pick<Gap, 'cloud' | 'account' | 'region'>>, advice?: string): Gap {
+  return { ...where, code: e.code, message: e.detail, ...(advice ? { advice } : {}) };
 }
 
 export interface ListOptions {
   signal?: AbortSignal;
   /** Called for each region/account that failed while the others still answer. */
   onGap?: (gap: Gap) => void;
+  /** Called for each region/account (or other part) that answered, even with nothing in it: an estate with no part read is a failure, not empty. */
+  onPart?: (part: { region?: string; account?: string }) => void;
+}
+
+export interface UtilizationOptions {
+  /** Called for each metrics call that failed (its instances have no utilization); the others still answer. */
+  onGap?: (gap: Gap) => void;
+  signal?: AbortSignal;
 }
 
 export interface UtilizationWindow {
@@ -51,7 +68,7 @@ export interface CloudProvider {
   /** The clouds this adapter answers for (the demo estate covers all three). */
   readonly clouds: readonly Cloud[];
   listInstances(scope: Scope, opts?: ListOptions): AsyncIterable<Instance>;
-  utilization(refs: InstanceRef[], window: UtilizationWindow): Promise<Utilization[]>;
+  utilization(refs: InstanceRef[], window: UtilizationWindow, opts?: UtilizationOptions): Promise<Utilization[]>;
   securityPosture(scope: Scope, opts?: ListOptions): AsyncIterable<Finding>;
   /** The normalized posture of each instance, which the security checks read (src/domain/security). */
   posture?(scope: Scope, opts?: ListOptions): AsyncIterable<ResourcePosture>;
@@ -60,4 +77,15 @@ export interface CloudProvider {
   describe(ref: InstanceRef): Promise<Instance | undefined>;
   /** Cloud permissions the step needs, shown on approval cards. */
   permissionsFor(step: PlanStep): string[];
+  /**
+   * Why the cloud would refuse this step, checked when it is proposed (a resize to another CPU architecture, a size
+   * the VM's region or family cannot take…): a sentence for the requester, or undefined when nothing stands in its way.
+   * The cloud knowledge stays in the adapter; absent means the adapter has no such rules.
+   */
+  vetStep?(step: PlanStep): Promise<string | undefined>;
+  /**
+   * What this cloud's naming says about a region: its geography (data residency) and approximate location.
+   * The domain learns it as the inventory reads instances there; undefined when the adapter cannot tell.
+   */
+  regionInfo?(region: string): RegionInfo | undefined;
 }

@@ -20,6 +20,11 @@ export interface SecurityCheck {
   remediation: string;
   /** Failure details for this resource (empty: passes or does not apply). */
   evaluate(p: ResourcePosture): string[];
+  /**
+   * Network checks: which inbound rule (open to the world) fails the check. The remediation then is the adapter's
+   * own command for exactly those rules (`IngressRule.fix`: region, group, every world range, IPv4 and IPv6).
+   */
+  rule?: (r: IngressRule) => boolean;
 }
 
 export const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
@@ -27,7 +32,9 @@ export const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, 
 const HIGH_RISK_TCP = [20, 21, 23, 25, 110, 135, 139, 143, 445, 1433, 1521, 3306, 5432, 5500, 5601, 6379, 8080, 9200, 9300, 11211, 27017];
 
 function fromWorld(r: IngressRule): string | undefined {
-  return r.sources.find(isWorldSource);
+  const world = [...new Set(r.sources.filter(isWorldSource))];
+  // A rule open to 0.0.0.0/0 and ::/0 is open over IPv4 and IPv6: say both.
+  return world.length ? world.join(' and ') : undefined;
 }
 
 function opens(r: IngressRule, protocol: 'tcp' | 'udp', port: number): boolean {
@@ -51,6 +58,9 @@ function describeRule(r: IngressRule): string {
 }
 
 const port = (protocol: 'tcp' | 'udp', n: number) => (p: ResourcePosture) => worldRules(p, (r) => opens(r, protocol, n));
+const opensPort = (protocol: 'tcp' | 'udp', n: number) => (r: IngressRule) => opens(r, protocol, n);
+const allPorts = (r: IngressRule) => r.protocol === 'all' || (r.fromPort === 0 && r.toPort === 65535);
+const riskyPorts = (r: IngressRule) => (r.protocol === 'all' || allPorts(r) ? [] : HIGH_RISK_TCP.filter((n) => opens(r, 'tcp', n)));
 const only = (cloud: Cloud, f: (p: ResourcePosture) => string[]) => (p: ResourcePosture) => (p.resource.provider === cloud ? f(p) : []);
 const when = (cond: boolean, detail: string): string[] => (cond ? [detail] : []);
 
@@ -63,8 +73,9 @@ export const SECURITY_CHECKS: readonly SecurityCheck[] = [
     severity: 'critical',
     title: 'Security group allows all ports from the internet',
     clouds: ['aws'],
-    remediation: 'aws ec2 revoke-security-group-ingress --region {region} --group-id <sg> --protocol all --cidr 0.0.0.0/0',
-    evaluate: only('aws', (p) => worldRules(p, (r) => r.protocol === 'all' || (r.fromPort === 0 && r.toPort === 65535))),
+    remediation: 'aws ec2 revoke-security-group-ingress --region {region} --group-id <sg> --protocol all --cidr 0.0.0.0/0 (and --ip-permissions for ::/0)',
+    evaluate: only('aws', (p) => worldRules(p, allPorts)),
+    rule: allPorts,
   },
   {
     id: 'aws-sg-ssh',
@@ -75,6 +86,7 @@ export const SECURITY_CHECKS: readonly SecurityCheck[] = [
     clouds: ['aws'],
     remediation: 'aws ec2 revoke-security-group-ingress --region {region} --group-id <sg> --protocol tcp --port 22 --cidr 0.0.0.0/0 (and ::/0); use SSM Session Manager',
     evaluate: only('aws', port('tcp', 22)),
+    rule: opensPort('tcp', 22),
   },
   {
     id: 'aws-sg-rdp',
@@ -83,8 +95,9 @@ export const SECURITY_CHECKS: readonly SecurityCheck[] = [
     severity: 'high',
     title: 'RDP (tcp/3389) open to the internet',
     clouds: ['aws'],
-    remediation: 'aws ec2 revoke-security-group-ingress --region {region} --group-id <sg> --protocol tcp --port 3389 --cidr 0.0.0.0/0',
+    remediation: 'aws ec2 revoke-security-group-ingress --region {region} --group-id <sg> --protocol tcp --port 3389 --cidr 0.0.0.0/0 (and ::/0)',
     evaluate: only('aws', port('tcp', 3389)),
+    rule: opensPort('tcp', 3389),
   },
   {
     id: 'aws-sg-high-risk-ports',
@@ -93,15 +106,15 @@ export const SECURITY_CHECKS: readonly SecurityCheck[] = [
     severity: 'high',
     title: 'Database or admin ports open to the internet',
     clouds: ['aws'],
-    remediation: 'aws ec2 revoke-security-group-ingress --region {region} --group-id <sg> --protocol tcp --port <port> --cidr 0.0.0.0/0; reach databases through a private network',
+    remediation: 'aws ec2 revoke-security-group-ingress --region {region} --group-id <sg> --protocol tcp --port <port> --cidr 0.0.0.0/0 (and ::/0); reach databases through a private network',
     evaluate: only('aws', (p) =>
       p.ingress.flatMap((r) => {
         const src = fromWorld(r);
-        if (!src || r.protocol === 'all') return [];
-        const risky = HIGH_RISK_TCP.filter((n) => opens(r, 'tcp', n));
-        return risky.length && !(r.fromPort === 0 && r.toPort === 65535) ? [`${r.via} allows tcp/${risky.slice(0, 6).join(',')} from ${src}`] : [];
+        const risky = riskyPorts(r);
+        return src && risky.length ? [`${r.via} allows tcp/${risky.slice(0, 6).join(',')} from ${src}`] : [];
       }),
     ),
+    rule: (r) => riskyPorts(r).length > 0,
   },
   {
     id: 'aws-default-sg',
@@ -163,6 +176,7 @@ export const SECURITY_CHECKS: readonly SecurityCheck[] = [
     clouds: ['azure'],
     remediation: 'az network nsg rule update -g <resource-group> --nsg-name <nsg> -n <rule> --access Deny; use Azure Bastion or JIT access',
     evaluate: only('azure', port('tcp', 22)),
+    rule: opensPort('tcp', 22),
   },
   {
     id: 'azure-nsg-rdp',
@@ -173,6 +187,7 @@ export const SECURITY_CHECKS: readonly SecurityCheck[] = [
     clouds: ['azure'],
     remediation: 'az network nsg rule update -g <resource-group> --nsg-name <nsg> -n <rule> --access Deny; use Azure Bastion or JIT access',
     evaluate: only('azure', port('tcp', 3389)),
+    rule: opensPort('tcp', 3389),
   },
   {
     id: 'azure-nsg-udp',
@@ -244,6 +259,7 @@ export const SECURITY_CHECKS: readonly SecurityCheck[] = [
     clouds: ['gcp'],
     remediation: 'gcloud compute firewall-rules update <rule> --project {account} --source-ranges=<your range>; use IAP TCP forwarding (35.235.240.0/20)',
     evaluate: only('gcp', port('tcp', 22)),
+    rule: opensPort('tcp', 22),
   },
   {
     id: 'gcp-fw-rdp',
@@ -254,6 +270,7 @@ export const SECURITY_CHECKS: readonly SecurityCheck[] = [
     clouds: ['gcp'],
     remediation: 'gcloud compute firewall-rules update <rule> --project {account} --source-ranges=<your range>',
     evaluate: only('gcp', port('tcp', 3389)),
+    rule: opensPort('tcp', 3389),
   },
   {
     id: 'gcp-default-sa',
@@ -361,6 +378,12 @@ export function findCheck(idOrProwler: string): SecurityCheck | undefined {
 
 export function remediationFor(check: SecurityCheck, p: ResourcePosture): string {
   const r = p.resource;
+  const match = check.rule;
+  if (match && check.clouds.includes(r.provider as Cloud)) {
+    // The adapter's command for the very rules that fail, when it wrote one; the template's advice after it.
+    const fixes = [...new Set(p.ingress.filter((x) => x.fix && fromWorld(x) && match(x)).map((x) => x.fix as string))];
+    if (fixes.length) return [...fixes, ...check.remediation.split('; ').slice(1)].join('; ');
+  }
   return check.remediation
     .replace(/\{id\}/g, r.id)
     .replace(/\{name\}/g, r.name)

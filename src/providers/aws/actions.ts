@@ -29,6 +29,7 @@ import type { MadeResource, PlanStep, StepKind, StepResult } from '../../domain/
 import { applyDeclared, compensated, permissionsOf, sameAs, type StepActions, type StepOf, type StepRunOptions, type StepTarget } from '../../domain/model/step-kinds.js';
 import { pollUntil } from '../../lib/async.js';
 import type { AwsClients } from './clients.js';
+import { awsResizeRefusal } from './compat.js';
 import { isDryRunSuccess, toAwsError } from './errors.js';
 
 export const SOURCE_TAG = 'steward:source-instance';
@@ -420,6 +421,13 @@ export function createAwsActions(deps: AwsActionDeps) {
     actions,
     apply(step: PlanStep, opts: StepRunOptions): Promise<StepResult> {
       return applyDeclared('aws', actions, step, opts, () => deps.read(step.target), 'dry-run');
+    },
+    /** At proposal time: what EC2 would refuse about this step (architecture, virtualization, ENA for a resize). */
+    async vet(step: PlanStep): Promise<string | undefined> {
+      if (step.kind !== 'resize') return undefined;
+      const found = await deps.read(step.target);
+      if (!found) return `${step.targetName} (${step.target.id}) no longer exists in ${step.target.region}.`;
+      return awsResizeRefusal(clients, step.target.region, found.raw, found.instance.name, step.toType);
     },
   };
 }

@@ -31,6 +31,26 @@ function limitRequests(stack: Stack, limiters: RateLimiters, key: string): void 
 }
 
 /**
+ * EC2 answers XML and CloudWatch JSON; an HTML page (a proxy's login page, a captive portal, a wrong endpoint) is
+ * not an answer even when it parses: well-formed HTML reads as an EC2 document with no instances in it, an empty
+ * region instead of a missing one. Innermost in the deserialize step, so it sees the raw response first.
+ */
+function rejectWebPages(stack: Stack): void {
+  (stack as EC2Client['middlewareStack']).add(
+    (next) => async (args) => {
+      const out = await next(args);
+      const res = out.response as { statusCode?: number; headers?: Record<string, string> } | undefined;
+      const type = res?.headers?.['content-type'] ?? res?.headers?.['Content-Type'] ?? '';
+      if (/^\s*text\/html/i.test(type)) {
+        throw Object.assign(new Error(`not an AWS API response (HTTP ${res?.statusCode ?? '?'}, text/html)`), { name: 'UnparsableResponse', $response: { statusCode: res?.statusCode, headers: { 'content-type': type } } });
+      }
+      return out;
+    },
+    { step: 'deserialize', priority: 'low', name: 'stewardRejectWebPages', override: true },
+  );
+}
+
+/**
  * Steward never gives the SDK a logger (the default is a no-op), yet the SDK's loggerMiddleware still copies
  * every input and output through the schema's sensitive-data filter (logger?.info?.(…) evaluates its argument)
  * to build a log entry nobody reads: 0.3–0.5 ms of CPU per DescribeInstances page of 20 instances, about a
@@ -56,6 +76,7 @@ export function createAwsClients(deps: AwsClientDeps, limiters: RateLimiters) {
       if (!c) {
         c = new EC2Client({ region, ...common, ...endpointFor(region) });
         limitRequests(c.middlewareStack, limiters, region);
+        rejectWebPages(c.middlewareStack);
         dropUnusedLogger(c.middlewareStack);
         ec2.set(region, c);
       }
@@ -66,6 +87,7 @@ export function createAwsClients(deps: AwsClientDeps, limiters: RateLimiters) {
       if (!c) {
         c = new CloudWatchClient({ region, ...(common as CloudWatchClientConfig), ...endpointFor(region) });
         limitRequests(c.middlewareStack, limiters, `cloudwatch:${region}`);
+        rejectWebPages(c.middlewareStack);
         dropUnusedLogger(c.middlewareStack);
         cw.set(region, c);
       }

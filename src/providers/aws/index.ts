@@ -1,15 +1,16 @@
+import { awsRegionInfo } from './regions.js';
 import { DescribeRegionsCommand, type Instance as Ec2Instance } from '@aws-sdk/client-ec2';
 import pLimit from 'p-limit';
 import type { Finding } from '../../domain/model/finding.js';
 import type { Instance, InstanceRef } from '../../domain/model/instance.js';
 import type { PlanStep, StepResult } from '../../domain/model/plan.js';
-import type { CloudProvider, ListOptions, Scope } from '../../domain/ports/cloud-provider.port.js';
+import { gapFromError, type CloudProvider, type Gap, type ListOptions, type Scope } from '../../domain/ports/cloud-provider.port.js';
 import type { PriceCatalog } from '../../domain/ports/price-catalog.port.js';
 import { inCompletionOrder } from '../../lib/async.js';
 import { createRateLimiters, type RateLimiters } from '../../lib/rate-limiter.js';
 import { AWS_PERMISSIONS, createAwsActions } from './actions.js';
 import { createAwsClients, type AwsClientDeps } from './clients.js';
-import { AWS_CREDENTIALS_HINT, toAwsError } from './errors.js';
+import { AWS_CREDENTIALS_HINT, awsAdvice, toAwsError } from './errors.js';
 import { readRegion, resolveShapes, toInstance, type RawRegion, type Shape } from './instances.js';
 import { awsFindings, readSecurityGroups } from './posture.js';
 import { awsPosture } from './posture-doc.js';
@@ -72,9 +73,25 @@ export function createAwsProvider(config: AwsProviderConfig, deps: AwsProviderDe
     return config.catalog.shape('aws', type) ?? shapes.get(type) ?? undefined;
   }
 
-  async function normalize(raw: RawRegion, scope: Scope): Promise<{ instance: Instance; raw: Ec2Instance }[]> {
+  /**
+   * A failing DescribeInstanceTypes (only asked for types the catalog lacks) costs the sizes of those types, not
+   * the region: their instances are listed with what DescribeInstances says (vCPU from CpuOptions, memory unknown).
+   */
+  async function normalize(raw: RawRegion, scope: Scope, onGap?: (g: Gap) => void): Promise<{ instance: Instance; raw: Ec2Instance }[]> {
     const unknown = raw.instances.map(({ raw: i }) => i.InstanceType ?? '').filter((t) => t && !config.catalog.shape('aws', t));
-    if (unknown.length) await resolveShapes(clients, raw.region, unknown, shapes);
+    if (unknown.length) {
+      try {
+        await resolveShapes(clients, raw.region, unknown, shapes);
+      } catch (err) {
+        const e = toAwsError(err, 'DescribeInstanceTypes', raw.region);
+        if (!onGap) throw e;
+        const types = [...new Set(unknown)].filter((t) => !shapes.has(t));
+        onGap({
+          ...gapFromError(e, { provider: 'aws', cloud: 'aws', region: raw.region }, awsAdvice(e.code, e.operation)),
+          message: `${e.detail}; sizes of ${types.slice(0, 5).join(', ')}${types.length > 5 ? ` and ${types.length - 5} more` : ''} unknown (memory not counted)`,
+        });
+      }
+    }
     return raw.instances
       .filter(({ owner }) => !scope.accounts?.length || scope.accounts.includes(owner))
       .map(({ owner, raw: i }) => ({
@@ -93,11 +110,13 @@ export function createAwsProvider(config: AwsProviderConfig, deps: AwsProviderDe
     const tasks = regions.map((region) =>
       limit(async () => {
         try {
-          return await read(region);
+          const out = await read(region);
+          opts.onPart?.({ region });
+          return out;
         } catch (err) {
           if (opts.signal?.aborted) throw err;
           const e = toAwsError(err, 'read', region);
-          opts.onGap?.({ provider: 'aws', cloud: 'aws', region, code: e.code, message: e.userMessage ?? e.message });
+          opts.onGap?.(gapFromError(e, { provider: 'aws', cloud: 'aws', region }, awsAdvice(e.code, e.operation)));
           return [];
         }
       }),
@@ -123,27 +142,29 @@ export function createAwsProvider(config: AwsProviderConfig, deps: AwsProviderDe
     id: 'aws',
     clouds: ['aws'],
     listInstances(scope, opts = {}) {
-      return eachRegion(scope, opts, async (region) => (await normalize(await readRegion(clients, region, opts.signal ? { signal: opts.signal } : {}), scope)).map((x) => x.instance));
+      return eachRegion(scope, opts, async (region) => (await normalize(await readRegion(clients, region, opts.signal ? { signal: opts.signal } : {}), scope, opts.onGap)).map((x) => x.instance));
     },
     securityPosture(scope, opts = {}) {
       return eachRegion<Finding>(scope, opts, async (region) => {
         const [raw, groups] = await Promise.all([readRegion(clients, region, opts.signal ? { signal: opts.signal } : {}), readSecurityGroups(clients, region, opts.signal)]);
-        return (await normalize(raw, scope)).flatMap(({ instance, raw: r }) => awsFindings(instance, r, groups));
+        return (await normalize(raw, scope, opts.onGap)).flatMap(({ instance, raw: r }) => awsFindings(instance, r, groups));
       });
     },
     posture(scope, opts = {}) {
       return eachRegion<ResourcePosture>(scope, opts, async (region) => {
         const [raw, groups] = await Promise.all([readRegion(clients, region, opts.signal ? { signal: opts.signal } : {}), readSecurityGroups(clients, region, opts.signal)]);
-        return (await normalize(raw, scope)).map(({ instance, raw: r }) => awsPosture(instance, r, groups, raw.volumes));
+        return (await normalize(raw, scope, opts.onGap)).map(({ instance, raw: r }) => awsPosture(instance, r, groups, raw.volumes));
       });
     },
-    utilization: (refs, window) => awsUtilization(clients, refs.filter((r) => r.provider === 'aws'), window),
+    utilization: (refs, window, opts) => awsUtilization(clients, refs.filter((r) => r.provider === 'aws'), window, opts),
     async describe(ref) {
       const found = await readOne(ref);
       return found && found.instance.state !== 'terminated' ? found.instance : undefined;
     },
+    regionInfo: awsRegionInfo,
     permissionsFor: (step: PlanStep) => AWS_PERMISSIONS[step.kind],
     apply: (step: PlanStep, opts: { dryRun: boolean; snapshotIds?: string[] }): Promise<StepResult> => actions.apply(step, opts),
+    vetStep: (step: PlanStep) => actions.vet(step),
     close: () => clients.destroy(),
   };
 }

@@ -15,6 +15,24 @@ function ruleCount(ps: IpPermission[] | undefined): number {
   return (ps ?? []).reduce((n, p) => n + Math.max(1, (p.IpRanges?.length ?? 0) + (p.Ipv6Ranges?.length ?? 0) + (p.UserIdGroupPairs?.length ?? 0) + (p.PrefixListIds?.length ?? 0)), 0);
 }
 
+/**
+ * The command that closes a permission to the internet and nothing else: every world range it has, IPv4
+ * (0.0.0.0/0) and IPv6 (::/0) in one call, in the group's own region. Other sources of the same permission stay.
+ */
+export function revokeWorld(region: string, groupId: string, p: IpPermission): string | undefined {
+  const v4 = (p.IpRanges ?? []).filter((r) => r.CidrIp === '0.0.0.0/0').map(() => ({ CidrIp: '0.0.0.0/0' }));
+  const v6 = (p.Ipv6Ranges ?? []).filter((r) => r.CidrIpv6 === '::/0').map(() => ({ CidrIpv6: '::/0' }));
+  if (!v4.length && !v6.length) return undefined;
+  const all = p.IpProtocol === '-1';
+  const perm = {
+    IpProtocol: p.IpProtocol,
+    ...(all ? {} : { FromPort: p.FromPort, ToPort: p.ToPort }),
+    ...(v4.length ? { IpRanges: v4.slice(0, 1) } : {}),
+    ...(v6.length ? { Ipv6Ranges: v6.slice(0, 1) } : {}),
+  };
+  return `aws ec2 revoke-security-group-ingress --region ${region} --group-id ${groupId} --ip-permissions '${JSON.stringify([perm])}'`;
+}
+
 /** The normalized posture of one EC2 instance from its security groups, volumes and metadata options. */
 export function awsPosture(i: Instance, raw: Ec2Instance, groups: Map<string, SecurityGroup>, volumes: Map<string, Volume>): ResourcePosture {
   const ingress: IngressRule[] = [];
@@ -34,7 +52,7 @@ export function awsPosture(i: Instance, raw: Ec2Instance, groups: Map<string, Se
         toPort: all ? 65535 : p.ToPort === undefined || p.ToPort < 0 ? 65535 : p.ToPort,
         sources,
         via,
-        fix: `aws ec2 revoke-security-group-ingress --region ${i.region} --group-id ${g.GroupId} --ip-permissions '${JSON.stringify({ IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort })}'`,
+        ...(revokeWorld(i.region, g.GroupId ?? '', p) ? { fix: revokeWorld(i.region, g.GroupId ?? '', p) as string } : {}),
       });
     }
     if (g.GroupName === 'default') {

@@ -3,6 +3,7 @@ import type { Finding } from '../../domain/model/finding.js';
 import type { Instance } from '../../domain/model/instance.js';
 import type { AwsClients } from './clients.js';
 import { toAwsError } from './errors.js';
+import { revokeWorld } from './posture-doc.js';
 
 export const SG_PAGE = 1000;
 
@@ -25,10 +26,11 @@ export async function readSecurityGroups(clients: AwsClients, region: string, si
 const WORLD = new Set(['0.0.0.0/0', '::/0']);
 const HIGH_RISK_PORTS = [20, 21, 23, 25, 110, 135, 139, 143, 445, 1433, 1521, 3306, 5432, 5500, 5601, 6379, 8080, 9200, 9300, 11211, 27017];
 
+/** "0.0.0.0/0", "::/0" or "0.0.0.0/0 and ::/0": every world range of the permission, IPv4 and IPv6. */
 function openToWorld(p: IpPermission): string | undefined {
   const v4 = (p.IpRanges ?? []).find((r) => r.CidrIp && WORLD.has(r.CidrIp))?.CidrIp;
   const v6 = (p.Ipv6Ranges ?? []).find((r) => r.CidrIpv6 && WORLD.has(r.CidrIpv6))?.CidrIpv6;
-  return v4 ?? v6;
+  return [v4, v6].filter(Boolean).join(' and ') || undefined;
 }
 
 function covers(p: IpPermission, port: number): boolean {
@@ -52,7 +54,7 @@ export function awsFindings(i: Instance, raw: { MetadataOptions?: { HttpTokens?:
     for (const p of g.IpPermissions ?? []) {
       const cidr = openToWorld(p);
       if (!cidr) continue;
-      const revoke = `aws ec2 revoke-security-group-ingress --group-id ${g.GroupId} --protocol ${p.IpProtocol === '-1' ? 'all' : p.IpProtocol} ${p.IpProtocol === '-1' ? '' : `--port ${p.FromPort}-${p.ToPort} `}--cidr ${cidr}`.replace(/\s+/g, ' ');
+      const revoke = revokeWorld(i.region, g.GroupId ?? '', p);
       if (p.IpProtocol === '-1') {
         add('ec2_securitygroup_allow_ingress_from_internet_to_all_ports', 'critical', 'All ports open to the internet', `${g.GroupId} (${g.GroupName}) allows all traffic from ${cidr}`, revoke);
         continue;

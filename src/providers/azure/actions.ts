@@ -10,6 +10,7 @@ import type { Instance, InstanceRef } from '../../domain/model/instance.js';
 import type { PlanStep, StepKind, StepResult } from '../../domain/model/plan.js';
 import { applyDeclared, compensated, permissionsOf, sameAs, type StepActions, type StepOf, type StepRunOptions, type StepTarget } from '../../domain/model/step-kinds.js';
 import type { AzureClients } from './clients.js';
+import { azureResizeRefusal } from './compat.js';
 import { toAzureError } from './errors.js';
 import { parseVmId, type Shape } from './instances.js';
 
@@ -342,6 +343,13 @@ export function createAzureActions(deps: AzureActionDeps) {
     actions,
     apply(step: PlanStep, opts: StepRunOptions): Promise<StepResult> {
       return applyDeclared('azure', actions, step, opts, () => deps.read(step.target), 'preflight');
+    },
+    /** At proposal time: what Azure would refuse about this step (size in the region, architecture, Hyper-V generation). */
+    async vet(step: PlanStep): Promise<string | undefined> {
+      if (step.kind !== 'resize') return undefined;
+      const found = await deps.read(step.target);
+      if (!found) return `${step.targetName} no longer exists.`;
+      return azureResizeRefusal(clients, found.instance, found.vm, step.toType);
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { VirtualMachine } from '@azure/arm-compute';
 import pLimit from 'p-limit';
+import { azureRegionInfo } from './regions.js';
 import { ProviderError } from '../../domain/model/errors.js';
 import type { Finding } from '../../domain/model/finding.js';
 import type { Instance, InstanceRef } from '../../domain/model/instance.js';
 import type { PlanStep, StepResult } from '../../domain/model/plan.js';
-import type { CloudProvider, ListOptions, Scope } from '../../domain/ports/cloud-provider.port.js';
+import { gapFromError, type CloudProvider, type ListOptions, type Scope } from '../../domain/ports/cloud-provider.port.js';
 import type { PriceCatalog } from '../../domain/ports/price-catalog.port.js';
 import { inCompletionOrder, loadOnce } from '../../lib/async.js';
 import { createRateLimiters, type RateLimiters } from '../../lib/rate-limiter.js';
@@ -50,7 +51,7 @@ export function createAzureProvider(config: AzureProviderConfig, deps: AzureProv
       throw new ProviderError('PROVIDER.AUTH', 'no Azure subscriptions configured: set AZURE_SUBSCRIPTION_IDS', { provider: 'azure', operation: 'configure' });
     }
     try {
-      const token = await clients.credential().getToken(ARM_SCOPE);
+      const token = await clients.credential().getToken(deps.credentialScope ?? ARM_SCOPE);
       if (!token) throw Object.assign(new Error(AZURE_CREDENTIALS_HINT), { name: 'CredentialUnavailableError' });
     } catch (err) {
       const e = toAzureError(err, 'get a token');
@@ -83,11 +84,13 @@ export function createAzureProvider(config: AzureProviderConfig, deps: AzureProv
     const tasks = subs.map((sub) =>
       limit(async () => {
         try {
-          return await read(sub);
+          const out = await read(sub);
+          opts.onPart?.({ account: sub });
+          return out;
         } catch (err) {
           if (opts.signal?.aborted) throw err;
           const e = toAzureError(err, 'read', sub);
-          opts.onGap?.({ provider: 'azure', cloud: 'azure', account: sub, code: e.code, message: e.userMessage ?? e.message });
+          opts.onGap?.(gapFromError(e, { provider: 'azure', cloud: 'azure', account: sub }));
           return [];
         }
       }),
@@ -173,7 +176,9 @@ export function createAzureProvider(config: AzureProviderConfig, deps: AzureProv
     async describe(ref) {
       return (await readOne(ref))?.instance;
     },
+    regionInfo: azureRegionInfo,
     permissionsFor: (step: PlanStep) => AZURE_PERMISSIONS[step.kind],
     apply: (step: PlanStep, opts: { dryRun: boolean; snapshotIds?: string[] }): Promise<StepResult> => actions.apply(step, opts),
+    vetStep: (step: PlanStep) => actions.vet(step),
   };
 }

@@ -4,6 +4,7 @@ import type { Instance, InstanceRef } from '../../domain/model/instance.js';
 import type { PlanStep, StepKind, StepResult } from '../../domain/model/plan.js';
 import { applyDeclared, compensated, permissionsOf, sameAs, type StepAction, type StepActions, type StepOf, type StepRunOptions, type StepTarget } from '../../domain/model/step-kinds.js';
 import type { GcpClients } from './clients.js';
+import { gcpResizeRefusal } from './compat.js';
 import { toGcpError } from './errors.js';
 import { last, regionOfZone, type GceInstance, type Shape } from './instances.js';
 
@@ -306,6 +307,14 @@ export function createGcpActions(deps: GcpActionDeps) {
     actions,
     apply(step: PlanStep, opts: StepRunOptions): Promise<StepResult> {
       return applyDeclared('gcp', actions, step, opts, () => deps.read(step.target), 'preflight');
+    },
+    /** At proposal time: what Compute Engine would refuse about this step (machine family, architecture, GPUs, NVMe). */
+    async vet(step: PlanStep): Promise<string | undefined> {
+      if (step.kind !== 'resize') return undefined;
+      const found = await deps.read(step.target);
+      if (!found) return `${step.targetName} no longer exists.`;
+      const { instance, raw } = found;
+      return gcpResizeRefusal(instance, raw, step.toType, (type) => deps.shape(instance.account, instance.zone ?? '', type));
     },
   };
 

@@ -1,9 +1,10 @@
 import pLimit from 'p-limit';
+import { gcpRegionInfo } from './regions.js';
 import { ProviderError } from '../../domain/model/errors.js';
 import type { Finding } from '../../domain/model/finding.js';
 import type { Instance, InstanceRef } from '../../domain/model/instance.js';
 import type { PlanStep, StepResult } from '../../domain/model/plan.js';
-import type { CloudProvider, ListOptions, Scope } from '../../domain/ports/cloud-provider.port.js';
+import { gapFromError, type CloudProvider, type ListOptions, type Scope } from '../../domain/ports/cloud-provider.port.js';
 import type { PriceCatalog } from '../../domain/ports/price-catalog.port.js';
 import { inCompletionOrder, loadOnce } from '../../lib/async.js';
 import { createRateLimiters, type RateLimiters } from '../../lib/rate-limiter.js';
@@ -77,11 +78,13 @@ export function createGcpProvider(config: GcpProviderConfig, deps: GcpProviderDe
     const tasks = projects.map((project) =>
       limit(async () => {
         try {
-          return await read(project);
+          const out = await read(project);
+          opts.onPart?.({ account: project });
+          return out;
         } catch (err) {
           if (opts.signal?.aborted) throw err;
           const e = toGcpError(err, 'read');
-          opts.onGap?.({ provider: 'gcp', cloud: 'gcp', account: project, code: e.code, message: `gcp ${project}: ${e.userMessage ?? e.message}` });
+          opts.onGap?.(gapFromError(e, { provider: 'gcp', cloud: 'gcp', account: project }));
           return [];
         }
       }),
@@ -128,8 +131,10 @@ export function createGcpProvider(config: GcpProviderConfig, deps: GcpProviderDe
     async describe(ref) {
       return (await readOne(ref))?.instance;
     },
+    regionInfo: gcpRegionInfo,
     permissionsFor: (step: PlanStep) => GCP_PERMISSIONS[step.kind],
     apply: (step: PlanStep, opts: { dryRun: boolean; snapshotIds?: string[] }): Promise<StepResult> => actions.apply(step, opts),
+    vetStep: (step: PlanStep) => actions.vet(step),
     close: () => clients.close(),
   };
 }

@@ -38,7 +38,7 @@ export async function readProject(
       const zone = last(scope);
       const w = scoped.warning;
       if (w && w.code !== 'NO_RESULTS_ON_PAGE') {
-        onGap({ provider: 'gcp', cloud: 'gcp', account: project, region: regionOfZone(zone), code: 'PROVIDER.UNAVAILABLE', message: `gcp ${project} ${zone}: ${w.message ?? w.code} (${w.code})` });
+        onGap({ provider: 'gcp', cloud: 'gcp', account: project, region: regionOfZone(zone), code: 'PROVIDER.UNAVAILABLE', message: `aggregatedList, zone ${zone}: ${w.message ?? w.code} (${w.code})` });
       }
       for (const raw of scoped.instances ?? []) out.push({ zone, raw });
     }

@@ -331,3 +331,31 @@ describe('AWS steps: snapshot, tag, delete', () => {
     expect(res.message).toMatch(/removed image ami-0steward000000001; left behind: snapshot snap-0copy0000000003/);
   });
 });
+
+describe('AWS steps: a resize is checked against EC2 rules when it is proposed', () => {
+  const resize = (toType: string) => s('s1', { kind: 'resize', toType });
+
+  it('refuses an x86 instance to a Graviton (arm64) type: EC2 cannot change an instance architecture', async () => {
+    const w = world();
+    expect(await provider.vetStep?.(resize('m6g.xlarge'))).toBe(
+      "m6g.xlarge runs on arm64 and web-1 is x86_64: EC2 cannot change an instance's CPU architecture. Pick an x86_64 type, or launch a new arm64 instance from an arm64 image.",
+    );
+    expect(w.calls.find((c) => c.action === 'DescribeInstanceTypes')?.form).toMatchObject({ 'InstanceType.1': 't3.medium', 'InstanceType.2': 'm6g.xlarge' });
+    expect(w.writes()).toEqual([]);
+  });
+
+  it('refuses a Nitro type that requires ENA when the instance does not have ENA enabled, naming the NVMe driver from Xen', async () => {
+    world((w) => {
+      w.enaSupport = false;
+      source(w).type = 'm4.large';
+    });
+    expect(await provider.vetStep?.(resize('t3.large'))).toMatch(/^t3\.large requires ENA \(enhanced networking\), which is not enabled on web-1.*Moving from m4\.large \(Xen\) to t3\.large \(Nitro\) also exposes its EBS volumes as NVMe/);
+  });
+
+  it('refuses a type EC2 does not know, and lets a type it can take through', async () => {
+    world();
+    expect(await provider.vetStep?.(resize('t3.gigantic'))).toBe('t3.gigantic is not an EC2 instance type (DescribeInstanceTypes does not know it in us-east-1).');
+    expect(await provider.vetStep?.(resize('t3.large'))).toBeUndefined();
+    expect(await provider.vetStep?.(s('s1', { kind: 'stop' }))).toBeUndefined();
+  });
+});

@@ -5,7 +5,7 @@ import { ProviderError } from '../../../src/domain/model/errors.js';
 import type { Gap } from '../../../src/domain/ports/cloud-provider.port.js';
 import type { PlanStep } from '../../../src/domain/model/plan.js';
 import { toArray } from '../../../src/lib/collections.js';
-import { createRateLimiters } from '../../../src/lib/rate-limiter.js';
+import { createRateLimiters, type RateLimiters } from '../../../src/lib/rate-limiter.js';
 import { loadPriceCatalog } from '../../../src/pricing/catalog.js';
 import { createAwsProvider, type AwsProviderDeps } from '../../../src/providers/aws/index.js';
 import { cloudwatch, dryRunOk, ec2, ec2Error, ec2Fixture, emptyVolumes, paged, xml, type Ec2Call } from '../../msw/aws.js';
@@ -124,8 +124,15 @@ describe('AWS adapter: inventory', () => {
     const found = await toArray(aws(['us-east-1', 'eu-west-1', 'eu-central-1']).listInstances({}, { onGap: (g) => gaps.push(g) }));
     expect(found.map((i) => i.region)).toEqual(['us-east-1']);
     expect(gaps.sort((a, b) => (a.region ?? '').localeCompare(b.region ?? ''))).toEqual([
-      { provider: 'aws', cloud: 'aws', region: 'eu-central-1', code: 'PROVIDER.FORBIDDEN', message: expect.stringMatching(/not allowed to call DescribeInstances in eu-central-1 \(UnauthorizedOperation, request req-denied-1\)/) },
-      { provider: 'aws', cloud: 'aws', region: 'eu-west-1', code: 'PROVIDER.THROTTLED', message: expect.stringMatching(/RequestLimitExceeded, request req-throttled-1/) },
+      {
+        provider: 'aws',
+        cloud: 'aws',
+        region: 'eu-central-1',
+        code: 'PROVIDER.FORBIDDEN',
+        message: expect.stringMatching(/not allowed to call DescribeInstances in eu-central-1 \(UnauthorizedOperation, request req-denied-1\)/),
+        advice: expect.stringMatching(/grant ec2:DescribeInstances/),
+      },
+      { provider: 'aws', cloud: 'aws', region: 'eu-west-1', code: 'PROVIDER.THROTTLED', message: expect.stringMatching(/RequestLimitExceeded, request req-throttled-1/), advice: expect.stringMatching(/try again/) },
     ]);
   });
 
@@ -145,16 +152,33 @@ describe('AWS adapter: inventory', () => {
   });
 
   it('keeps every region under its request-rate limit', async () => {
+    // A controlled clock: the limiter's waits advance it instead of passing on the wall clock, so load on the
+    // machine cannot change what is measured. Each grant is stamped with the clock at the moment it is given.
+    let clock = 0;
+    const base = createRateLimiters({ limit: 2, intervalMs: 150, now: () => clock, sleep: async (ms) => void (clock += ms) });
+    const granted: { key: string; at: number }[] = [];
+    const limiters: RateLimiters = {
+      limit: base.limit,
+      intervalMs: base.intervalMs,
+      get(key) {
+        const l = base.get(key);
+        return { limit: l.limit, intervalMs: l.intervalMs, take: (signal) => l.take(signal).then(() => void granted.push({ key, at: clock })) };
+      },
+    };
     const calls: Ec2Call[] = [];
     const doc = fixture('aws/DescribeInstances.modern.ours.xml');
     server.use(ec2('us-east-1', { DescribeInstances: paged([doc, doc, doc, doc]), DescribeVolumes: () => ec2Fixture('DescribeVolumes.modern.ours.xml') }, calls));
-    const provider = aws(['us-east-1'], { limiters: createRateLimiters({ limit: 2, intervalMs: 150 }) });
-    await toArray(provider.listInstances({}));
-    const times = calls.map((c) => c.at).sort((a, b) => a - b);
-    expect(times).toHaveLength(5);
-    // any 3 consecutive requests span at least one window
-    for (let i = 2; i < times.length; i++) expect((times[i] as number) - (times[i - 2] as number)).toBeGreaterThanOrEqual(140);
+    await toArray(aws(['us-east-1'], { limiters }).listInstances({}));
+    // Every request went through the region's limiter: one grant per HTTP request, none elsewhere.
+    expect(calls).toHaveLength(5);
+    expect(granted.map((g) => g.key)).toEqual(['us-east-1', 'us-east-1', 'us-east-1', 'us-east-1', 'us-east-1']);
+    const times = granted.map((g) => g.at);
+    // At most 2 in any 150 ms window: any 3 consecutive grants span at least one full window ...
+    for (let i = 2; i < times.length; i++) expect((times[i] as number) - (times[i - 2] as number)).toBeGreaterThanOrEqual(150);
+    // ... and with 5 requests at 2 per window the read needed at least two waits.
+    expect(times.at(-1)).toBeGreaterThanOrEqual(300);
   });
+
 });
 
 describe('AWS adapter: security posture and utilization', () => {

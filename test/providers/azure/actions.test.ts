@@ -197,3 +197,26 @@ describe('Azure steps: snapshot, create, tag, delete', () => {
     expect(report?.summary).toMatch(/Undone: s2 \(create web-eu-1-ne in azure northeurope\).*NOT undone: s1 \(snapshot web-eu-1\): snapshots are kept/);
   });
 });
+
+describe('Azure steps: a resize is checked against Azure rules when it is proposed', () => {
+  const resize = (toType: string) => s('s1', { kind: 'resize', toType });
+
+  it('refuses an x64 VM to an Arm64 size (Resource SKUs CpuArchitectureType)', async () => {
+    world();
+    expect(await provider.vetStep?.(resize('Standard_D4ps_v5'))).toBe(
+      'Standard_D4ps_v5 is an Arm64 size and web-eu-1 runs on x64: Azure cannot resize a VM to another CPU architecture. Pick an x64 size, or create a new VM from an Arm64 image.',
+    );
+  });
+
+  it('refuses a size restricted for the subscription, and one without the VM\'s Hyper-V generation', async () => {
+    world((w) => void (w.vm.hyperVGeneration = 'V2'));
+    expect(await provider.vetStep?.(resize('Standard_E4s_v5'))).toBe('Standard_E4s_v5 is not available to this subscription in westeurope (NotAvailableForSubscription).');
+    expect(await provider.vetStep?.(resize('Standard_A2_v2'))).toBe('Standard_A2_v2 supports Hyper-V generation V1 and web-eu-1 is a generation V2 VM: Azure cannot resize it there.');
+  });
+
+  it('refuses a size the region does not offer and lets a compatible one through', async () => {
+    world();
+    expect(await provider.vetStep?.(resize('Standard_M416ms_v2'))).toBe('Standard_M416ms_v2 is not a VM size offered in westeurope.');
+    expect(await provider.vetStep?.(resize('Standard_D4s_v3'))).toBeUndefined();
+  });
+});

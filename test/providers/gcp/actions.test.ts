@@ -42,6 +42,8 @@ interface GceWorld {
   /** 'setMachineType' → an operation that finishes with this error */
   refuse: Record<string, { code: string; message: string; status?: number }>;
   granted?: string[];
+  /** Fields merged into the instance document (guestAccelerators, disks…). */
+  raw: Record<string, unknown>;
   writes(): string[];
 }
 
@@ -51,6 +53,7 @@ function world(setup: (w: GceWorld) => void = () => undefined): GceWorld {
     live: { status: 'RUNNING', type: 'n1-standard-1', labels: {} },
     calls: [],
     refuse: {},
+    raw: {},
     writes: () => w.calls.filter((c) => c.method !== 'GET' && !c.path.endsWith('/wait') && !c.path.endsWith('testIamPermissions')).map((c) => `${c.method} ${c.path.split('/').pop()}`),
   };
   setup(w);
@@ -70,7 +73,7 @@ function world(setup: (w: GceWorld) => void = () => undefined): GceWorld {
     d.status = w.live.status;
     d.machineType = d.machineType.replace(/[^/]+$/, w.live.type);
     d.labels = { ...w.live.labels };
-    return d;
+    return { ...d, ...w.raw };
   };
   server.use(
     compute(
@@ -91,7 +94,10 @@ function world(setup: (w: GceWorld) => void = () => undefined): GceWorld {
         },
         [`GET zones/${Z}/machineTypes/:type`]: (c) => {
           const type = c.path.split('/').pop();
-          const mt = gcpFixture('compute.machineTypes.aggregatedList.trimmed.json').items['zones/us-central1-a'].machineTypes.find((m: any) => m.name === type);
+          const types = gcpFixture('compute.machineTypes.aggregatedList.trimmed.json').items['zones/us-central1-a'].machineTypes;
+          // Newer families the 2013 fixture lacks: the n1-standard-4 document under their names (same shape).
+          const like = (name: string) => ({ ...types.find((m: any) => m.name === 'n1-standard-4'), name, selfLink: undefined });
+          const mt = types.find((m: any) => m.name === type) ?? (['t2a-standard-4', 'c3-standard-4'].includes(type ?? '') ? like(type as string) : undefined);
           return mt ? HttpResponse.json(mt) : gcpError(404, 'notFound', `The resource 'projects/${P}/zones/${Z}/machineTypes/${type}' was not found`);
         },
         'GET regions/us-central1': () => HttpResponse.json({ name: 'us-central1', quotas: [{ metric: 'CPUS', limit: 24, usage: 10 }] }),
@@ -202,5 +208,29 @@ describe('Google Cloud steps: snapshot, tag, delete', () => {
     delete w.refuse.delete;
     await provider.apply(s('s1', { kind: 'delete' }), { dryRun: false });
     expect(await provider.describe(ref)).toBeUndefined();
+  });
+});
+
+describe('Google Cloud steps: a resize is checked against Compute Engine rules when it is proposed', () => {
+  const resize = (toType: string) => s('s1', { kind: 'resize', toType });
+
+  it('refuses an x86 instance to an Arm (T2A) machine type', async () => {
+    world();
+    expect(await provider.vetStep?.(resize('t2a-standard-4'))).toBe(
+      "t2a-standard-4 is an Arm machine type and c7n-jenkins (n1-standard-1) is x86: Compute Engine cannot change an instance's CPU architecture. Pick an x86 type, or create a new instance from an Arm image.",
+    );
+  });
+
+  it('refuses an NVMe-only family (C3) for an instance whose disks are SCSI, and a non-N1 type for an instance with GPUs', async () => {
+    world((w) => void (w.raw = { guestAccelerators: [{ acceleratorType: 'zones/us-central1-b/acceleratorTypes/nvidia-tesla-t4', acceleratorCount: 1 }] }));
+    expect(await provider.vetStep?.(resize('n2-standard-4'))).toBe('c7n-jenkins has GPUs attached, which Compute Engine allows only on N1 machine types; detach them first or pick an n1 type.');
+    world();
+    expect(await provider.vetStep?.(resize('c3-standard-4'))).toMatch(/^c3-standard-4 attaches disks only as NVMe \(and networks only with gVNIC\), and c7n-jenkins's disks are attached as SCSI/);
+  });
+
+  it('refuses a machine type the zone does not offer and lets a compatible one through', async () => {
+    world();
+    expect(await provider.vetStep?.(resize('a3-megagpu-8g'))).toBe('a3-megagpu-8g is not a machine type offered in us-central1-b.');
+    expect(await provider.vetStep?.(resize('n1-standard-2'))).toBeUndefined();
   });
 });
