@@ -9,6 +9,7 @@ export const cancelCommand = defineCommand({
   usage: 'cancel <id>',
   examples: ['cancel k3x9qa'],
   permission: 'read',
+  needs: 'the person who asked for the proposal, or an admin',
   flags: {},
   positionals: [{ name: 'id', description: 'the id on the proposal card', required: true }],
   async run(ctx, { args }) {

@@ -46,11 +46,14 @@ export const costCommand = defineCommand({
     const total = totalMonthly(found);
     const groups = costBy(found, keyOf);
     const top = [...found].filter((i) => monthlyRunRate(i) > 0).sort((a, b) => monthlyRunRate(b) - monthlyRunRate(a) || a.name.localeCompare(b.name)).slice(0, flags.top ?? 5);
+    // "Billing" means the same in the header and the column: in a billing state (running, pending, stopping),
+    // priced or not; the unpriced ones are counted there and named in a note, never priced at zero.
+    const billing = found.filter((i) => isBilling(i.state)).length;
     const unpriced = found.filter((i) => i.price.kind === 'unpriced' && isBilling(i.state)).length;
     const share = (m: number) => (total > 0 ? `${((m / total) * 100).toFixed(1)}%` : '—');
 
     const blocks = [
-      fields({ 'Monthly run-rate': monthlyOrUnpriced(total, unpriced), Instances: `${found.length} (${found.filter((i) => monthlyRunRate(i) > 0).length} billing)`, 'Grouped by': label }),
+      fields({ 'Monthly run-rate': monthlyOrUnpriced(total, unpriced), Instances: `${found.length} (${billing} billing)`, 'Grouped by': label }),
       ...gapBlocks(report.gaps),
     ];
     if (found.length === 0) blocks.push(text('No instances match.'));
@@ -63,7 +66,7 @@ export const costCommand = defineCommand({
           top.map((i) => [i.name, i.provider, i.region, i.type, hourly(i), formatMonthly(monthlyRunRate(i))])),
       );
     }
-    if (unpriced) blocks.push(context(`${unpriced} running instance${unpriced === 1 ? ' is' : 's are'} not in the price catalog and count as unpriced, not as zero.`));
+    if (unpriced) blocks.push(context(`${unpriced} billing instance${unpriced === 1 ? ' is' : 's are'} not in the price catalog and count as unpriced, not as zero.`));
     blocks.push(context(snapshotNote(ctx.services.catalog.snapshotDates(), found.map((i) => i.provider))));
 
     return {

@@ -3,7 +3,6 @@ import { actions, code, context, fields, table, text, type Block, type ImageBloc
 import type { CostDigest } from '../src/domain/digests/cost-digest.js';
 import type { SecurityChanges, SecurityReport } from '../src/domain/security/report.js';
 import { changesBlocks, checksTable, failingResourceBlocks, summaryBlocks } from './security-format.js';
-import { percent } from './format.js';
 
 export const usd = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const signed = (n: number) => `${n >= 0 ? '+' : '−'}${usd(Math.abs(n))}`;
@@ -59,7 +58,7 @@ export function costDigestBlocks(d: CostDigest, chart: ImageBlock | undefined, m
     blocks.push(
       table(
         ['Idle or underused', 'Provider', 'Judged by', { label: 'P95', align: 'right' }, { label: 'Monthly', align: 'right' }, 'Suggestion', { label: 'Saves', align: 'right' }],
-        d.underused.slice(0, 8).map((u) => [u.name, `${u.provider} ${u.region}`, u.metric === 'gpu' ? 'GPU' : 'CPU', percent(u.p95), usd(u.monthlyUsd), u.suggestion, usd(u.savingUsd)]),
+        d.underused.slice(0, 8).map((u) => [u.name, `${u.provider} ${u.region}`, u.metric === 'gpu' ? 'GPU' : 'CPU', `${Math.round(u.p95 * 10) / 10}%`, usd(u.monthlyUsd), u.suggestion, usd(u.savingUsd)]),
         `${d.underused.length > 8 ? `top 8 of ${d.underused.length}; ` : ''}P95 over 7 days; savings are an in-place estimate — the proposal is solved by ${code('optimize')} with every constraint`,
       ),
     );

@@ -3,7 +3,8 @@
  * the change into a one-step proposal that waits for approval like any other plan.
  */
 import type { CommandContext, CommandOutput } from '../src/core/command.js';
-import { AppError, UsageError } from '../src/core/errors.js';
+import { AppError, NotFoundError, NothingChangedError, UsageError } from '../src/core/errors.js';
+import { echoed } from '../src/core/args.js';
 import { code } from '../src/core/reply.js';
 import { monthlyRunRate } from '../src/domain/inventory/cost.js';
 import { refOf, type Instance } from '../src/domain/model/instance.js';
@@ -21,9 +22,9 @@ export async function resolveInstance(ctx: CommandContext, query: string): Promi
   if (found.length === 0) found = all.filter((i) => i.name === query);
   if (found.length === 0) found = all.filter((i) => i.name.toLowerCase() === query.toLowerCase());
   if (found.length === 0) {
-    const close = all.filter((i) => i.name.toLowerCase().includes(query.toLowerCase())).slice(0, 5);
+    const close = query.length > 0 ? all.filter((i) => i.name.toLowerCase().includes(query.toLowerCase())).slice(0, 5) : [];
     const hint = close.length ? ` Did you mean ${close.map((i) => code(i.name)).join(', ')}?` : ` Type ${code('inventory')} to list instances.`;
-    throw new UsageError(`No instance is named or has the id ${code(query)}.${hint}`);
+    throw new NotFoundError('INSTANCE.NOT_FOUND', `No instance is named or has the id ${code(echoed(query))}.${hint}`);
   }
   if (found.length > 1) {
     throw new UsageError(
@@ -33,13 +34,20 @@ export async function resolveInstance(ctx: CommandContext, query: string): Promi
   const chosen = found[0] as Instance;
   // The cache may be minutes old: plan against the instance as it is now.
   const live = await ctx.services.inventory.describe(refOf(chosen));
-  if (!live) throw new UsageError(`${chosen.name} (${chosen.id}) no longer exists.`);
+  if (!live) throw new NotFoundError('INSTANCE.NOT_FOUND', `${chosen.name} (${chosen.id}) no longer exists.`);
   return live;
+}
+
+/** "a t3.small", "an aws type": the article a word takes when spoken. */
+export function article(word: string): string {
+  return /^(?:[aeio]|u(?![nrs]i)|[fhlmnrsx](?:[\d.-]|$)|aws|azure)/i.test(word) ? 'an' : 'a';
 }
 
 function monthlyAfter(i: Instance, kind: DirectKind, catalog: PriceCatalog, toType?: string): number {
   const hourly = (type: string) => {
     const p = catalog.price(i.provider, i.region, type);
+    // A resize target is always priced (directPlan refuses others); an instance whose own type is unpriced counts
+    // as 0 before and after, as its run-rate does everywhere else.
     return p.kind === 'priced' ? p.hourlyMicros : 0;
   };
   switch (kind) {
@@ -54,13 +62,20 @@ function monthlyAfter(i: Instance, kind: DirectKind, catalog: PriceCatalog, toTy
 
 /** A one-step plan, refusing what cannot work on the instance as it is. */
 export function directPlan(i: Instance, kind: DirectKind, catalog: PriceCatalog, requester: string, toType?: string): Plan {
-  if (kind === 'stop' && i.state !== 'running' && i.state !== 'pending') throw new UsageError(`${i.name} is ${i.state}; only a running instance can be stopped.`);
-  if (kind === 'start' && i.state !== 'stopped') throw new UsageError(`${i.name} is ${i.state}; only a stopped instance can be started.`);
+  if (kind === 'stop' && i.state !== 'running' && i.state !== 'pending') throw new NothingChangedError('INSTANCE.STATE', `${i.name} is ${i.state}; only a running instance can be stopped. Nothing was proposed.`);
+  if (kind === 'start' && i.state !== 'stopped') throw new NothingChangedError('INSTANCE.STATE', `${i.name} is ${i.state}; only a stopped instance can be started. Nothing was proposed.`);
   if (kind === 'resize') {
     if (!toType) throw new UsageError('Which type? e.g. `resize web-1 t3.small`');
-    if (toType === i.type) throw new UsageError(`${i.name} already has type ${toType}.`);
-    if (catalog.price(i.provider, i.region, toType).kind !== 'priced' && !catalog.shape(i.provider, toType)) {
-      throw new UsageError(`${code(toType)} is not a ${i.provider} type Steward knows in ${i.region}.`);
+    if (toType === i.type) throw new NothingChangedError('INSTANCE.STATE', `${i.name} already has type ${code(echoed(toType))}; nothing was proposed.`);
+    const price = catalog.price(i.provider, i.region, toType);
+    if (price.kind !== 'priced' && !catalog.shape(i.provider, toType)) {
+      throw new UsageError(`${code(echoed(toType))} is not ${article(i.provider)} ${i.provider} type Steward knows in ${i.region}.`);
+    }
+    // An unpriced type is never $0: a resize to it would claim the whole current price as savings.
+    if (price.kind !== 'priced') {
+      throw new UsageError(
+        `Steward knows ${code(toType)} but has no ${i.provider} price for it in ${i.region} (${price.reason}), so it cannot show what the resize would cost; nothing was proposed. Pick a type the catalog prices (\`inventory\` shows prices), or refresh the catalog.`,
+      );
     }
   }
   const before = monthlyRunRate(i);

@@ -12,7 +12,7 @@ export const inventoryCommand = defineCommand({
   name: 'inventory',
   aliases: ['inv', 'ls'],
   summary: 'List instances across clouds with counts and monthly run-rate',
-  usage: 'inventory [--provider aws|azure|gcp] [--region R] [--state running|stopped] [--tag key=value] [--limit N] [--refresh]',
+  usage: `inventory [--provider aws|azure|gcp] [--region R] [--state ${INSTANCE_STATES.join('|')}] [--tag key=value] [--limit N] [--refresh]`,
   examples: ['inventory', 'inventory --provider aws --state running', 'inventory --tag env=prod --region eu-west-1'],
   permission: 'read',
   flags: {

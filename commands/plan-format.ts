@@ -21,6 +21,17 @@ function delta(micros: number | undefined): string {
   return micros < 0 ? `−${formatMonthly(-micros)}` : `+${formatMonthly(micros)}`;
 }
 
+/** The savings figure in words: "Saves $672/mo", or "Costs more $672/mo" for a plan that adds cost (a start). */
+export function savingsField(savingsMicros: number): Record<string, string> {
+  return savingsMicros < 0 ? { 'Costs more': formatMonthly(-savingsMicros) } : { Saves: formatMonthly(savingsMicros) };
+}
+
+/** "76 (on 44 instances)": the step count, and how many instances they change when that differs. */
+export function stepCount(plan: Plan): string {
+  const instances = new Set(plan.steps.map((s) => `${s.target.provider}/${s.target.account}/${s.target.region}/${s.target.id}`)).size;
+  return instances === plan.steps.length ? String(plan.steps.length) : `${plan.steps.length} (on ${instances} instance${instances === 1 ? '' : 's'})`;
+}
+
 export function planBlocks(plan: Plan, opts: { maxSteps?: number } = {}): Block[] {
   const max = opts.maxSteps ?? 30;
   const shown = plan.steps.slice(0, max);
@@ -28,8 +39,8 @@ export function planBlocks(plan: Plan, opts: { maxSteps?: number } = {}): Block[
     fields({
       'Monthly before': formatMonthly(plan.totals.beforeMonthlyMicros),
       'Monthly after': formatMonthly(plan.totals.afterMonthlyMicros),
-      Saves: formatMonthly(plan.totals.savingsMonthlyMicros),
-      Steps: String(plan.steps.length),
+      ...savingsField(plan.totals.savingsMonthlyMicros),
+      Steps: stepCount(plan),
     }),
   ];
   // Why the health watch proposed it: signals, since when, how many instances, blast radius, cost delta.
@@ -45,7 +56,15 @@ export function planBlocks(plan: Plan, opts: { maxSteps?: number } = {}): Block[
   }
   if (plan.solver) {
     const s = plan.solver;
-    blocks.push(context(`Solver ${s.solver}: objective ${s.objective.toFixed(2)}, lower bound ${s.lowerBound.toFixed(2)}, gap ${(s.gap * 100).toFixed(2)}%.`));
+    // The objective is what the solver minimized: the planned workloads' run-rate plus each move's one-off costs
+    // (egress, a risk allowance) amortized over 12 months (docs/optimizer.md), so it differs from "Monthly after".
+    const usd = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    const gap = Number.isFinite(s.gap) ? `${(s.gap * 100).toFixed(2)}%` : 'unknown';
+    blocks.push(
+      context(
+        `Solver ${s.solver}: objective ${usd(s.objective)}/mo (what it minimized: the run-rate of the workloads it planned plus the moves' one-off costs spread over 12 months, so not the same as Monthly after), lower bound ${usd(s.lowerBound)}/mo (no plan can do better), gap ${gap}.`,
+      ),
+    );
   }
   if (plan.binding?.length) blocks.push(context(`Binding constraints: ${plan.binding.join('; ')}.`));
   const snaps = Object.entries(plan.priceSnapshots).map(([c, d]) => `${c} ${d}`).join(', ');

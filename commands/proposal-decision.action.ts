@@ -29,7 +29,7 @@ export async function decideProposal(ctx: CommandContext, id: string, decision: 
           throw new AppError(out.code, out.message, { userMessage: out.message });
         default:
           // Already decided, or the same person again: nothing happens, and the reply says so.
-          return { reply: reply({ blocks: [text(out.message)] }), data: { refused: out.code, ...(out.proposal ? proposalData(out.proposal) : {}) } };
+          return { reply: reply({ blocks: [text(out.message)] }), data: { refused: out.code, ...(out.proposal ? proposalData(out.proposal) : {}) }, outcome: 'unchanged' };
       }
     case 'approved': {
       const phase = `Approved by ${ctx.actor.displayName}; executing now (drift check, dry-run, then each step). Progress appears here.`;
@@ -37,7 +37,9 @@ export async function decideProposal(ctx: CommandContext, id: string, decision: 
         const report = await out.execution;
         const view = await approvals.get(out.proposal.id);
         const card = view ? proposalCard(view.proposal, { ...(view.execution ? { execution: view.execution } : {}) }) : reply({ blocks: [text(report?.summary ?? 'Executed.')] });
-        return { reply: card, data: { ...proposalData(view?.proposal ?? out.proposal), execution: report ?? null }, replace: true };
+        // Waiting means the exit code tells how it went: a plan that failed (drift, a step) or was rolled back is not a success.
+        const succeeded = report?.status === 'succeeded';
+        return { reply: card, data: { ...proposalData(view?.proposal ?? out.proposal), execution: report ?? null }, replace: true, ...(succeeded ? {} : { outcome: 'failed' as const }) };
       }
       return { reply: proposalCard(out.proposal, { phase }), data: proposalData(out.proposal), replace: true };
     }
@@ -59,6 +61,7 @@ export const approveCommand = defineCommand({
   usage: 'approve <proposal-id> [--wait]',
   examples: ['approve k3x9qa', 'approve k3x9qa --wait'],
   permission: 'read',
+  needs: "the role the proposal's risk requires (low: an operator; medium: an approver; critical: two distinct approvers), never the requester",
   flags: { wait: { kind: 'boolean', description: 'when this approval completes the quorum, wait for the execution and show its result' } },
   positionals: [{ name: 'proposal-id', description: 'the id on the proposal card', required: true }],
   run: (ctx, { flags, args }) => decideProposal(ctx, args[0] as string, 'approve', { wait: flags.wait }),
@@ -70,6 +73,7 @@ export const rejectCommand = defineCommand({
   usage: 'reject <proposal-id> [reason…]',
   examples: ['reject k3x9qa', 'reject k3x9qa "not during the release freeze"'],
   permission: 'read',
+  needs: "the role the proposal's risk requires (low: an operator; medium and critical: an approver), never the requester",
   flags: {},
   positionals: [{ name: 'proposal-id', description: 'the id on the proposal card', required: true }],
   rest: 'reason',

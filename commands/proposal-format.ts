@@ -137,9 +137,12 @@ export function proposalCard(p: Proposal, opts: { awaiting?: string; execution?:
   const final = ['succeeded', 'failed', 'rolled_back', 'rejected', 'expired', 'cancelled'].includes(p.status);
   if (final && p.outcome) blocks.push(text(`**${STATUS_LABEL[p.status]}**: ${p.outcome}`));
   if (p.status === 'failed' && p.outcome?.includes('the estate drifted')) blocks.push(text(`To propose it again against the estate as it is now: ${code(reproposeCommand(p))}`));
-  else if (opts.phase) blocks.push(context(opts.phase));
+  // A finished card says how it ended once: the phase line often repeats the outcome ("All 1 step applied.").
+  else if (opts.phase && !(final && p.outcome && (opts.phase.includes(p.outcome) || p.outcome.includes(opts.phase)))) blocks.push(context(opts.phase));
   if (p.status === 'proposed') blocks.push(actions(...decisionButtons(p)));
-  blocks.push(context(`Proposal ${code(p.id)} · ${code(`proposal ${p.id}`)} shows its audit trail · from a terminal: ${code(`approve ${p.id}`)} or ${code(`reject ${p.id}`)}`));
+  // Only a proposal that can still be decided says how to decide it.
+  const decide = p.status === 'proposed' ? ` · from a terminal: ${code(`approve ${p.id}`)} or ${code(`reject ${p.id}`)}` : '';
+  blocks.push(context(`Proposal ${code(p.id)} · ${code(`proposal ${p.id}`)} shows its audit trail${decide}`));
   return reply({ title: `Proposal ${p.id}: ${p.plan.title}`, blocks, visibility: 'channel' });
 }
 

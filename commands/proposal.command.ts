@@ -1,5 +1,6 @@
 import { defineCommand } from '../src/core/command.js';
 import { AppError } from '../src/core/errors.js';
+import { echoed } from '../src/core/args.js';
 import { code, divider, text } from '../src/core/reply.js';
 import { approvalsOf, auditBlocks, proposalCard } from './proposal-format.js';
 import { proposalData } from './proposals-api.js';
@@ -16,7 +17,7 @@ export const proposalCommand = defineCommand({
     const approvals = approvalsOf(ctx);
     const id = args[0] as string;
     const found = await approvals.get(id);
-    if (!found) throw new AppError('PROPOSAL.NOT_FOUND', `no proposal ${id}`, { userMessage: `There is no proposal ${code(id)}. Type ${code('approvals')} for the pending ones.` });
+    if (!found) throw new AppError('PROPOSAL.NOT_FOUND', `no proposal ${id}`, { userMessage: `There is no proposal ${code(echoed(id))}. Type ${code('approvals')} for the pending ones.` });
     const { proposal, execution, audit } = found;
     const card = proposalCard(proposal, { awaiting: approvals.awaiting(proposal), ...(execution ? { execution } : {}) });
     card.blocks.push(divider(), text('**Audit trail**'), ...auditBlocks(audit));

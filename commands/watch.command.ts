@@ -25,11 +25,18 @@ async function runOnce(ctx: CommandContext): Promise<CommandOutput> {
   const subs = await h.store.subscriptions();
   const approvals = ctx.services.approvals;
   const messages: Reply[] = [];
+  const note = (n: (typeof notices)[number]) => reply({ blocks: [text(`🩺 **Health watch**: ${n.note}`), context(`${code('health')} shows the evidence`)], visibility: 'channel' });
   for (const n of notices) {
     if ((n.kind === 'proposed' || n.kind === 'withdrawn') && n.proposal) {
-      const card = proposalCard(n.proposal, approvals && n.proposal.status === 'proposed' ? { awaiting: approvals.awaiting(n.proposal) } : {});
-      messages.push({ ...card, blocks: [text(`🩺 **Health watch**: ${n.note}`), ...card.blocks], visibility: 'channel' });
-    } else if (n.kind !== 'opened') messages.push(reply({ blocks: [text(`🩺 **Health watch**: ${n.note}`), context(`${code('health')} shows the evidence`)], visibility: 'channel' }));
+      // The proposal exists whatever happens here: a card that cannot be drawn is posted as its note instead.
+      try {
+        const card = proposalCard(n.proposal, approvals && n.proposal.status === 'proposed' ? { awaiting: approvals.awaiting(n.proposal) } : {});
+        messages.push({ ...card, blocks: [text(`🩺 **Health watch**: ${n.note}`), ...card.blocks], visibility: 'channel' });
+      } catch (err) {
+        ctx.log.error({ err, proposal: n.proposal.id }, 'watch: proposal card could not be drawn');
+        messages.push(note(n));
+      }
+    } else if (n.kind !== 'opened') messages.push(note(n));
   }
   const posts = subs.flatMap((s) => messages.map((m) => ({ target: s.target, reply: m })));
   return {

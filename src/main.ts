@@ -170,6 +170,13 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         );
         closers.push(() => aws.close());
         providers.push(aws);
+        if (config.watch.enabled) {
+          const { createAwsHealthSource } = await import('./providers/aws/health.js');
+          // A quarter of the adapter's request rate: the watch never starves inventory and plans.
+          const h = createAwsHealthSource({ regions: config.aws.regions, intervalMs: config.watch.intervalMs, requestsPerSecond: Math.max(1, Math.floor(config.aws.requestsPerSecond / 4)) }, opts.providerDeps?.aws);
+          closers.push(() => h.close());
+          healthSources.push(h);
+        }
       } else if (id === 'azure') {
         const { createAzureProvider } = await import('./providers/azure/index.js');
         providers.push(
@@ -178,6 +185,10 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
             { ...azureEndpoint(config.azure), ...opts.providerDeps?.azure },
           ),
         );
+        if (config.watch.enabled) {
+          const { createAzureHealthSource } = await import('./providers/azure/health.js');
+          healthSources.push(createAzureHealthSource({ subscriptionIds: config.azure.subscriptionIds, intervalMs: config.watch.intervalMs, requestsPerSecond: Math.max(1, Math.floor(config.azure.requestsPerSecond / 4)) }, opts.providerDeps?.azure));
+        }
       } else {
         const { createGcpProvider } = await import('./providers/gcp/index.js');
         const gcp = createGcpProvider(
@@ -186,6 +197,12 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         );
         closers.push(() => gcp.close());
         providers.push(gcp);
+        if (config.watch.enabled) {
+          const { createGcpHealthSource } = await import('./providers/gcp/health.js');
+          const h = createGcpHealthSource({ projectIds: config.gcp.projectIds, intervalMs: config.watch.intervalMs, requestsPerMinute: Math.max(6, Math.floor(config.gcp.requestsPerMinute / 4)) }, opts.providerDeps?.gcp);
+          closers.push(() => h.close());
+          healthSources.push(h);
+        }
       }
     }
     // Optimize, failover and digest building run in worker threads (started on first use), so no surface waits

@@ -3,6 +3,25 @@ import { UsageError } from './errors.js';
 /** Longest command line accepted; anything longer is refused, not truncated. */
 export const MAX_INPUT_LENGTH = 4000;
 
+/** How much of a typed word is echoed back in a message: enough to recognise it, never a wall of text. */
+export const ECHO_LIMIT = 40;
+
+/** A word the user typed, cut to ECHO_LIMIT characters (with "…") for echoing back in a message. */
+export function echoed(word: string, limit = ECHO_LIMIT): string {
+  return word.length > limit ? `${word.slice(0, limit)}…` : word;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** Already-split words (the CLI's argv) get the same checks as a typed line: the length limit, no control characters. */
+export function assertCleanWords(words: string[]): string[] {
+  const length = words.reduce((n, w) => n + w.length, Math.max(0, words.length - 1));
+  if (length > MAX_INPUT_LENGTH) throw new UsageError(`That command is ${length} characters long; the limit is ${MAX_INPUT_LENGTH}.`);
+  if (words.some((w) => CONTROL.test(w))) throw new UsageError('The command contains control characters; please retype it.');
+  return words;
+}
+
 /**
  * Splits a command line into words: whitespace separates, "double" and 'single' quotes group,
  * a backslash escapes the next character inside double quotes or outside quotes. No shell expansion of any kind.
@@ -12,8 +31,7 @@ export function tokenize(input: string): string[] {
     throw new UsageError(`That command is ${input.length} characters long; the limit is ${MAX_INPUT_LENGTH}.`);
   }
   // Control characters other than tab/newline have no business in a command (and can hide text in terminals).
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(input)) {
+  if (CONTROL.test(input)) {
     throw new UsageError('The command contains control characters; please retype it.');
   }
   // Chat clients like to turn straight quotes into curly ones; treat both alike.
@@ -138,7 +156,7 @@ export function parseArgs<S extends FlagsSpec>(words: string[], spec: S, positio
     if (!f) {
       const names = Object.keys(spec);
       throw new UsageError(
-        `Unknown option \`--${name}\`.` + (names.length ? ` Options: ${names.map((n) => `--${n}`).join(', ')}.` : ' This command takes no options.'),
+        `Unknown option \`--${echoed(name)}\`.` + (names.length ? ` Options: ${names.map((n) => `--${n}`).join(', ')}.` : ' This command takes no options.'),
       );
     }
     if (f.kind === 'boolean') {
@@ -171,7 +189,7 @@ export function parseArgs<S extends FlagsSpec>(words: string[], spec: S, positio
   }
   if (!opts.restName && args.length > positionals.length && !help) {
     const extra = args.slice(positionals.length);
-    throw new UsageError(`Unexpected ${extra.length === 1 ? 'argument' : 'arguments'} ${extra.map((a) => `\`${a}\``).join(' ')}.`);
+    throw new UsageError(`Unexpected ${extra.length === 1 ? 'argument' : 'arguments'} ${extra.slice(0, 5).map((a) => `\`${echoed(a)}\``).join(' ')}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''}.`);
   }
 
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -190,7 +208,7 @@ function convert(name: string, f: Exclude<FlagSpec, { kind: 'boolean' }>, raw: s
       if (raw === '') throw new UsageError(`\`--${name}\` needs a value.`);
       return raw;
     case 'int': {
-      if (!/^-?\d+$/.test(raw)) throw new UsageError(`\`--${name}\` must be a whole number, not \`${raw}\`.`);
+      if (!/^-?\d+$/.test(raw)) throw new UsageError(`\`--${name}\` must be a whole number, not \`${echoed(raw)}\`.`);
       const n = Number(raw);
       if (f.min !== undefined && n < f.min) throw new UsageError(`\`--${name}\` must be at least ${f.min}.`);
       if (f.max !== undefined && n > f.max) throw new UsageError(`\`--${name}\` must be at most ${f.max}.`);
@@ -198,12 +216,12 @@ function convert(name: string, f: Exclude<FlagSpec, { kind: 'boolean' }>, raw: s
     }
     case 'enum': {
       const v = raw.toLowerCase();
-      if (!f.values.includes(v)) throw new UsageError(`\`--${name}\` must be one of ${f.values.join(', ')}; got \`${raw}\`.`);
+      if (!f.values.includes(v)) throw new UsageError(`\`--${name}\` must be one of ${f.values.join(', ')}; got \`${echoed(raw)}\`.`);
       return v;
     }
     case 'pair': {
       const eq = raw.indexOf('=');
-      if (eq <= 0) throw new UsageError(`\`--${name}\` takes key=value, e.g. \`--${name} env=prod\`; got \`${raw}\`.`);
+      if (eq <= 0) throw new UsageError(`\`--${name}\` takes key=value, e.g. \`--${name} env=prod\`; got \`${echoed(raw)}\`.`);
       return [raw.slice(0, eq), raw.slice(eq + 1)];
     }
   }

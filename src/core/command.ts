@@ -42,6 +42,9 @@ export interface CommandOutput {
   data?: unknown;
   /** For actions: the reply replaces the message that holds the button (an approval card updated in place). */
   replace?: boolean;
+  /** A reply that is not a success although nothing threw: an execution that failed (`failed`), or a request
+   * that changed nothing (`unchanged`, e.g. a second approval). Absent means `ok`. */
+  outcome?: 'failed' | 'unchanged';
 }
 
 export interface CommandDef<S extends FlagsSpec = FlagsSpec> {
@@ -53,6 +56,9 @@ export interface CommandDef<S extends FlagsSpec = FlagsSpec> {
   description?: string;
   examples?: string[];
   permission: Permission;
+  /** Who may really do it, in words, when the door's `permission` is not the whole story (an approval depends on
+   * the proposal's risk; a cancel on who asked). `help` shows it instead of the permission. */
+  needs?: string;
   flags: S;
   positionals?: PositionalSpec[];
   /** When set, extra positional words are allowed and collected (`help <command>`). */

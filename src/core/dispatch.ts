@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor, Surface } from '../domain/model/actor.js';
-import { AppError } from '../domain/model/errors.js';
+import { AppError, ProviderError } from '../domain/model/errors.js';
 import type { Clock } from '../domain/ports/clock.port.js';
 import type { Logger } from '../lib/logger.js';
-import { parseArgs, tokenize } from './args.js';
+import { assertCleanWords, parseArgs, tokenize } from './args.js';
 import type { AnyCommand, CommandContext, CommandOutput, MessageRef, Permission } from './command.js';
-import { ForbiddenError, UsageError } from './errors.js';
+import { ForbiddenError, NotFoundError, NothingChangedError, UsageError } from './errors.js';
 import type { ChannelTarget, NotifierHub } from './notifier.js';
 import type { Registry } from './registry.js';
 import { code, context, reply, text, type Block, type Reply } from './reply.js';
@@ -33,7 +33,34 @@ export interface ActionInvocation {
   conversation?: ChannelTarget;
 }
 
-export type Outcome = 'ok' | 'usage' | 'forbidden' | 'failed' | 'internal';
+export type Outcome = 'ok' | 'usage' | 'forbidden' | 'not-found' | 'unchanged' | 'failed' | 'internal';
+
+/**
+ * The CLI's exit codes, defined once (the README's table is checked against this one). Every outcome has one.
+ * 78 (a bad environment variable, EX_CONFIG) is answered before any command runs, by main.ts.
+ */
+export const EXIT_CODES: Readonly<Record<Outcome, { code: number; meaning: string }>> = {
+  ok: { code: 0, meaning: 'done (or shown) as asked' },
+  failed: { code: 1, meaning: 'failed: a cloud error, or an execution that failed or was rolled back' },
+  internal: { code: 1, meaning: 'failed on our side (details in the log)' },
+  usage: { code: 2, meaning: 'usage error: the command line cannot be run as typed' },
+  forbidden: { code: 3, meaning: 'not allowed for you' },
+  'not-found': { code: 4, meaning: 'not found: no such proposal or instance' },
+  unchanged: { code: 5, meaning: 'nothing was changed: already decided, expired, cancelled, or already in that state' },
+};
+export const CONFIG_EXIT_CODE = 78;
+
+/** Domain refusals (AREA.REASON codes thrown as plain AppErrors) that mean "nothing was changed". */
+const UNCHANGED_CODES = new Set(['PROPOSAL.EXPIRED', 'PROPOSAL.ALREADY_DECIDED', 'PROPOSAL.DUPLICATE', 'PROPOSAL.NOT_CANCELLABLE', 'PROPOSAL.SUPERSEDED']);
+
+function outcomeOfError(err: AppError): Outcome {
+  if (err instanceof NotFoundError) return 'not-found';
+  if (err instanceof NothingChangedError) return 'unchanged';
+  // A cloud's "not found" during a run is a failure of that run, not a name the user typed wrong.
+  if (!(err instanceof ProviderError) && err.code.endsWith('.NOT_FOUND')) return 'not-found';
+  if (UNCHANGED_CODES.has(err.code)) return 'unchanged';
+  return 'failed';
+}
 
 export interface DispatchResult {
   outcome: Outcome;
@@ -132,12 +159,13 @@ export function createDispatcher(deps: {
       return { ...base, outcome: 'forbidden', errorCode: err.code, reply: reply({ blocks: [text(`Not allowed: ${err.message}`)] }) };
     }
     if (err instanceof AppError) {
-      // An expected failure: its reply says why in words. Info, not warn, so a CLI (LOG_LEVEL=warn) prints the
-      // message a person reads, not a JSON log line before it; the server log still has it at its default level.
-      log.info({ code: err.code, err: { message: err.message, code: err.code } }, 'command failed');
+      // An expected failure or refusal: its reply says why in words. Info, not warn, so a CLI (LOG_LEVEL=warn) prints
+      // the message a person reads, not a JSON log line before it; the server log still has it at its default level.
+      const outcome = outcomeOfError(err);
+      log.info({ code: err.code, outcome, err: { message: err.message, code: err.code } }, outcome === 'failed' ? 'command failed' : 'command refused');
       return {
         ...base,
-        outcome: 'failed',
+        outcome,
         errorCode: err.code,
         reply: reply({ blocks: [text(err.userMessage ?? 'The command failed.'), context(`${err.code} · ref ${correlationId}`)] }),
       };
@@ -160,7 +188,7 @@ export function createDispatcher(deps: {
       const out = await run();
       meta.log.info({ ms: Math.round(performance.now() - started) }, 'command answered');
       return {
-        outcome: 'ok',
+        outcome: out.outcome ?? 'ok',
         reply: out.reply,
         ...(out.data !== undefined ? { data: out.data } : {}),
         ...(out.replace ? { replace: true } : {}),
@@ -179,13 +207,14 @@ export function createDispatcher(deps: {
       const log = deps.log.child({ correlationId, surface: inv.surface, actor: inv.actor.id });
       let words: string[];
       try {
-        words = inv.argv ? [...inv.argv] : tokenize(normalizeCommandText(inv.text));
+        words = inv.argv ? assertCleanWords([...inv.argv]) : tokenize(normalizeCommandText(inv.text));
       } catch (err) {
         return fail(err, correlationId, log, undefined, false);
       }
       const json = words.includes('--json');
       const [name, ...rest] = words;
-      if (name === undefined || name === '--help' || name === '-h') return this.run({ ...inv, text: 'help', argv: ['help'] });
+      // `steward ""` (an empty or blank first word) asks for help as much as `steward` does.
+      if (name === undefined || name.trim() === '' || name === '--help' || name === '-h') return this.run({ ...inv, text: 'help', argv: ['help'] });
       const cmd = deps.registry.find(name);
       if (!cmd) {
         const suggestions = deps.registry.suggest(name);
@@ -225,6 +254,9 @@ export function createDispatcher(deps: {
           if (typeof inv.value !== 'string' || inv.value.length === 0 || inv.value.length > 2000) {
             throw new UsageError('This button carries no valid value; run the command again.');
           }
+          // Ids go to the database as text; PostgreSQL refuses NUL and control characters have no place in an id.
+          // eslint-disable-next-line no-control-regex
+          if (/[\u0000-\u001f\u007f]/.test(inv.value)) throw new UsageError('This button carries a value with control characters; run the command again.');
           await authorize(inv.actor, def.permission);
           return def.run(makeContext(inv.actor, inv.surface, correlationId, log, inv.progress, inv.message, inv.conversation), inv.value);
         },
@@ -234,16 +266,7 @@ export function createDispatcher(deps: {
   };
 }
 
-/** Exit code for the CLI: 0 ok, 2 usage, 3 forbidden, 1 anything else. */
+/** Exit code for the CLI, from the one table (EXIT_CODES). */
 export function exitCodeOf(outcome: Outcome): number {
-  switch (outcome) {
-    case 'ok':
-      return 0;
-    case 'usage':
-      return 2;
-    case 'forbidden':
-      return 3;
-    default:
-      return 1;
-  }
+  return EXIT_CODES[outcome]?.code ?? 1;
 }

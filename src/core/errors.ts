@@ -19,3 +19,20 @@ export class ForbiddenError extends AppError {
 }
 
 export { AppError };
+
+/** The thing the user named (a proposal, an instance) does not exist; exit code 4. */
+export class NotFoundError extends AppError {
+  constructor(code: `${string}.NOT_FOUND`, message: string) {
+    super(code, message, { userMessage: message });
+    this.name = 'NotFoundError';
+  }
+}
+
+/** The request was understood but there is nothing to do (already decided, expired, already in that state);
+ * nothing was changed. Exit code 5. */
+export class NothingChangedError extends AppError {
+  constructor(code: string, message: string) {
+    super(code, message, { userMessage: message });
+    this.name = 'NothingChangedError';
+  }
+}

@@ -7,7 +7,8 @@ import type { Block, Reply, TableBlock } from './reply.js';
  */
 export function toPlainText(r: Reply, opts: { width?: number } = {}): string {
   const parts: string[] = [];
-  if (r.title) parts.push(`${r.title}\n${'='.repeat(Math.min(r.title.length, 80))}`);
+  // The title on a line of its own: no "====" underline, which chat clients show literally in notifications.
+  if (r.title) parts.push(r.title);
   for (const b of r.blocks) parts.push(blockToText(b, opts.width ?? 100));
   return parts.filter((p) => p !== '').join('\n\n');
 }
@@ -41,7 +42,9 @@ function blockToText(b: Block, width: number): string {
     case 'image':
       return `${b.title}: ${stripMarkdown(b.alt)}`;
     case 'actions':
-      return b.buttons.map((x) => `[${x.label}] (${x.actionId} ${x.value})`).join('  ');
+      // Buttons cannot be pressed in text; their internal ids mean nothing to a reader. Replies that have buttons
+      // say in words what to type instead (a proposal card: `approve <id>` / `reject <id>`).
+      return '';
     default:
       return assertNever(b, 'block');
   }

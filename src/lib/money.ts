@@ -21,11 +21,14 @@ export function monthlyFromHourly(hourlyMicros: number): number {
   return hourlyMicros * HOURS_PER_MONTH;
 }
 
-/** "$1,234.56" (or "$0.0116" for small hourly prices when `precise` is set). */
+/**
+ * "$1,234.56"; with `precise` (hourly prices), always 4 decimals ("$0.0116", "$0.9200", "$1.6850") so a column of
+ * prices lines up, and up to 6 only when a price has them.
+ */
 export function formatUsd(micros: number, opts: { precise?: boolean } = {}): string {
   const usd = micros / MICROS_PER_USD;
   const abs = Math.abs(usd);
-  const digits = opts.precise ? (abs < 1 ? 4 : 2) : abs >= 100 ? 0 : 2;
+  const digits = opts.precise ? 4 : abs >= 100 ? 0 : 2;
   const s = abs.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: opts.precise ? 6 : digits });
   return `${usd < 0 ? '-' : ''}$${s}`;
 }

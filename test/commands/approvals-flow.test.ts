@@ -112,7 +112,7 @@ for (const backend of backends) {
       expect(inv.instances.find((i) => i.id === target!.id)?.state).toBe('stopped');
 
       const again = await click(carol, 'proposal.approve', id);
-      expect(again.outcome).toBe('ok');
+      expect(again.outcome).toBe('unchanged');
       expect(again.replace).toBeUndefined();
       expect(toPlainText(again.reply)).toMatch(/already approved \(by bob\) and carried out; nothing was changed/);
 
@@ -132,7 +132,7 @@ for (const backend of backends) {
       const first = await click(bob, 'proposal.approve', out.id, 'm2');
       expect(toPlainText(first.reply)).toMatch(/Approvals\s+1 of 2/);
       const twice = await click(bob, 'proposal.approve', out.id, 'm2');
-      expect(twice.outcome).toBe('ok');
+      expect(twice.outcome).toBe('unchanged');
       expect(toPlainText(twice.reply)).toMatch(/You already approved proposal .*does not count.*the second must come from someone else \(console:carol, Slack user group S0SRE, console:root\)/);
       const byCli = await app.dispatcher.run({ text: `approve ${out.id} --wait`, actor: actor('slack:U777', ['S0SRE']), surface: 'slack' });
       expect(byCli.outcome).toBe('ok');
@@ -147,7 +147,7 @@ for (const backend of backends) {
       expect((listed.data as { proposals: { id: string; awaiting: string }[] }).proposals.find((p) => p.id === id)?.awaiting).toMatch(/needs 1 more approval/);
       clock.advance(61 * 60_000);
       const late = await click(bob, 'proposal.approve', id, 'm3');
-      expect(late.outcome).toBe('failed');
+      expect(late.outcome).toBe('unchanged');
       expect(late.errorCode).toBe('PROPOSAL.EXPIRED');
       expect(toPlainText(late.reply)).toMatch(/expired at .* nothing was changed/);
       const after = await run(dave, 'approvals --json');
@@ -184,9 +184,10 @@ for (const backend of backends) {
     it('rejecting ends a proposal; direct commands refuse what cannot work', async () => {
       const [, , , , e] = await uniqueRunning();
       const start = await run(alice, `start ${e!.name}`);
-      expect(start.outcome).toBe('usage');
+      expect(start.outcome).toBe('unchanged');
       expect(toPlainText(start.reply)).toMatch(/is running; only a stopped instance can be started/);
       const unknown = await run(alice, 'stop no-such-instance-xyz');
+      expect(unknown.outcome).toBe('not-found');
       expect(toPlainText(unknown.reply)).toMatch(/No instance is named or has the id/);
       const id = ((await run(alice, `stop ${e!.name}`)).data as { id: string }).id;
       const rejected = await app.dispatcher.run({ text: `reject ${id} "not during the freeze"`, actor: carol, surface: 'cli' });

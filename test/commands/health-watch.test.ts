@@ -191,3 +191,76 @@ describe('health watch: a resolved incident withdraws its unapproved failover; t
     expect(msg).toMatch(new RegExp(`incident ${inc.id} \\(aws eu-west-1\\) closed at .*no longer needed`));
   });
 });
+
+describe('health watch: an injected instance fault → exactly one restart proposal; a flapping one → none', () => {
+  let app: App;
+  const clock = fixedClock(new Date('2030-03-04T09:00:00Z'));
+  const ok = async (text: string, who = alice) => {
+    const r = await app.dispatcher.run({ text, argv: text.split(' '), actor: who, surface: 'console', conversation: here });
+    expect(r.outcome, `${text}: ${JSON.stringify(r.reply).slice(0, 400)}`).toBe('ok');
+    return r;
+  };
+  const tick = async () => (await app.dispatcher.run({ text: 'watch run', argv: ['watch', 'run'], actor: WATCH_ACTOR, surface: 'system' })).data as { notices: { kind: string }[] };
+  const restarts = async () => (await app.approvals.pending()).filter((x) => x.requester.id === WATCH_ACTOR.id && x.plan.origin?.action === 'restart');
+  let victim: { id: string; name: string };
+  let flapper: { id: string; name: string };
+
+  beforeAll(async () => {
+    app = await bootstrap(loadConfig({ STEWARD_DATA_DIR: 'memory://', LOG_LEVEL: 'silent', STEWARD_DEMO_WATCH_HOLD_SECONDS: '10' }), { log: silentLogger(), clock });
+    const running = (await app.services.inventory.collect({})).instances.filter((i) => i.state === 'running');
+    // Two running instances in different regions, so neither region counts as degraded.
+    const [a] = running;
+    const b = running.find((i) => i.region !== a?.region);
+    if (!a || !b) throw new Error('need two running instances in two regions');
+    victim = a;
+    flapper = b;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('a flapping fault (fails, passes, fails … each shorter than the hold) proposes nothing', async () => {
+    for (let i = 0; i < 6; i++) {
+      await ok(`demo fault ${flapper.id}`);
+      await tick();
+      clock.advance(5000);
+      await tick();
+      await ok(`demo recover ${flapper.id}`);
+      clock.advance(5000);
+      await tick();
+    }
+    expect(await restarts()).toEqual([]);
+  });
+
+  it('a lasting fault becomes one restart proposal (a reboot step, medium risk), and only one', async () => {
+    await ok(`demo fault ${victim.id}`);
+    await tick();
+    clock.advance(5000);
+    await tick();
+    expect(await restarts()).toEqual([]);
+    clock.advance(6000);
+    await tick();
+    for (let i = 0; i < 3; i++) {
+      clock.advance(5000);
+      await tick();
+    }
+    const found = await restarts();
+    expect(found).toHaveLength(1);
+    const p = found[0] as Proposal;
+    expect(p.risk).toBe('medium');
+    expect(p.plan.steps.map((s) => [s.kind, s.target.id])).toEqual([['reboot', victim.id]]);
+    expect(p.plan.evidence?.join('\n')).toMatch(/status checks have failed for at least 10 s/);
+  });
+
+  it('approved, the reboot clears the fault and the next pass closes the incident (nothing to withdraw)', async () => {
+    const [p] = await restarts();
+    if (!p) throw new Error('no restart proposal');
+    await ok(`approve ${p.id}`, bob);
+    await app.approvals.idle();
+    expect((await app.approvals.get(p.id))?.proposal.status).toBe('succeeded');
+    clock.advance(5000);
+    const r = await tick();
+    expect(r.notices.map((n) => n.kind)).toEqual(['closed']);
+    expect((await app.services.health?.store.incidents({ state: 'open' }))?.filter((i) => i.kind === 'instance')).toEqual([]);
+  });
+});

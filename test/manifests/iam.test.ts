@@ -125,7 +125,8 @@ async function azureOperationGroups(): Promise<Set<string>> {
   for (const p of packages) {
     const mod = (await import(p)) as Record<string, unknown>;
     for (const [name, C] of Object.entries(mod)) {
-      if (!name.endsWith('Client') || typeof C !== 'function') continue;
+      // @azure/arm-resourcehealth's client class is MicrosoftResourceHealth (no `Client` suffix).
+      if (!(name.endsWith('Client') || name === 'MicrosoftResourceHealth') || typeof C !== 'function') continue;
       let client: Record<string, unknown>;
       try {
         client = new (C as new (...a: unknown[]) => Record<string, unknown>)(credential, '00000000-0000-0000-0000-000000000000');
@@ -190,6 +191,8 @@ const GCP_ACTIONS: Record<string, string[]> = {
   'zoneOperations.get': ['compute.zoneOperations.get'],
   'metrics.listTimeSeriesAsync': ['monitoring.timeSeries.list'],
   'metrics.listTimeSeries': ['monitoring.timeSeries.list'],
+  // Personalized Service Health over REST through the auth client (src/providers/gcp/health.ts).
+  'serviceHealth.events.list': ['servicehealth.events.list'],
 };
 /** clients.ts helpers that are not API clients. */
 const GCP_NOT_CLIENTS = new Set(['authClient', 'close']);
@@ -199,6 +202,8 @@ function gcpCalls(): Call[] {
   for (const { file, src, change } of fileInfo('gcp')) {
     // (await clients.instances()).get(…)
     for (const m of src.matchAll(/\(\s*await\s+clients\.(\w+)\(\)\s*\)\.(\w+)\s*\(/g)) if (!GCP_NOT_CLIENTS.has(m[1] as string)) calls.push({ key: `${m[1]}.${m[2]}`, file, change });
+    // REST calls through the auth client: `${SERVICE_HEALTH_URL}/projects/…/events` (Personalized Service Health)
+    if (/\$\{SERVICE_HEALTH_URL\}\/projects\/[^`]*\/events`/.test(src)) calls.push({ key: 'serviceHealth.events.list', file, change });
     // const instances = await clients.instances();  …  instances.start(…)   (also `x ? await clients.metrics() : undefined`)
     for (const a of src.matchAll(/(?:const|let)\s+(\w+)\s*=\s*[^;\n]*?await\s+clients\.(\w+)\(\)/g)) {
       if (GCP_NOT_CLIENTS.has(a[2] as string)) continue;

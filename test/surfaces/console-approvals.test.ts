@@ -53,7 +53,7 @@ it('propose as alice, approve as bob on the card: progress replaces the card and
   expect(finalCard).not.toContain('data-action-id="proposal.approve"');
 
   const again = await post('/api/action', { actionId: 'proposal.approve', value: proposalId, user: 'carol', messageId: card.id });
-  expect(again.outcome).toBe('ok');
+  expect(again.outcome).toBe('unchanged');
   expect(again.text).toMatch(/already approved \(by bob\) and carried out; nothing was changed/);
   const inv2 = (await post('/api/command', { text: 'inventory --json --refresh', user: 'carol' })).data as { instances: { id: string; state: string }[] };
   expect(inv2.instances.find((i) => i.id === target)?.state).toBe('stopped');

@@ -21,7 +21,6 @@ describe('plain-text renderer (CLI and fallback text)', () => {
     expect(toPlainText(sample)).toBe(
       [
         'Cost',
-        '====',
         '',
         'Monthly run-rate  $1,234/mo\nInstances         12 (9 billing)',
         '',
@@ -34,10 +33,15 @@ describe('plain-text renderer (CLI and fallback text)', () => {
         '----------------------------------------',
         '',
         'Prices: snapshots aws 2022-05-22.',
-        '',
-        '[Approve] (proposal.approve p-1)',
       ].join('\n'),
     );
+  });
+
+  it('has no "====" underline and no button ids in the text (the CLI and every notification fallback)', () => {
+    const t = toPlainText(sample);
+    expect(t).not.toMatch(/^=+$/m);
+    expect(t).not.toContain('proposal.approve');
+    expect(t).not.toContain('[Approve]');
   });
 });
 

@@ -55,6 +55,14 @@ describe('npm start (dist/src/main.js) on the embedded database', { timeout: CHI
     expect((JSON.parse(r.stdout) as { total: number }).total).toBe(60);
   });
 
+  it('answers a forwarded over-long command with the limit and exit code 2, not an uncaught exception', async () => {
+    const r = await runCli(['stop', 'x'.repeat(5000)], { STEWARD_DATA_DIR: dataDir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('That command is 5005 characters long; the limit is 4000.');
+    expect(r.stderr).not.toMatch(/\n\s+at |Error:/);
+    expect(r.stderr).not.toContain('x'.repeat(41));
+  });
+
   it('refuses a second server on the same embedded database', async () => {
     await expect(startServerProcess({ STEWARD_DATA_DIR: dataDir })).rejects.toThrow(/Another Steward process \(pid \d+\) is using the embedded database/);
   });

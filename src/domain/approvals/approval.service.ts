@@ -11,6 +11,7 @@ import type { Clock } from '../ports/clock.port.js';
 import type { ProposalStore } from '../ports/proposal-store.port.js';
 import type { ExecutionReport, PlanExecutor, ProgressSink } from '../plans/execute-plan.js';
 import { article, atLeast, holdersText, requirementFor, requirementText, riskOfPlan, roleOf, type Policy } from './policy.js';
+import { humanUtc } from '../../lib/time.js';
 
 export type RefusalCode =
   | 'PROPOSAL.NOT_FOUND'
@@ -101,7 +102,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       case 'cancelled':
         return 'cancelled';
       case 'expired':
-        return `expired at ${p.expiresAt.toISOString()}`;
+        return `expired at ${humanUtc(p.expiresAt)}`;
       case 'succeeded':
         return `already approved${by} and carried out`;
       case 'failed':
@@ -188,7 +189,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         case 'missing':
           return { kind: 'refused', code: 'PROPOSAL.NOT_FOUND', message: `There is no proposal ${id}.` };
         case 'expired':
-          return { kind: 'refused', code: 'PROPOSAL.EXPIRED', message: `Proposal ${id} expired at ${rec.proposal.expiresAt.toISOString()} before enough people approved it; nothing was changed. Propose it again if it is still wanted.`, proposal: rec.proposal };
+          return { kind: 'refused', code: 'PROPOSAL.EXPIRED', message: `Proposal ${id} expired at ${humanUtc(rec.proposal.expiresAt)} before enough people approved it; nothing was changed. Propose it again if it is still wanted.`, proposal: rec.proposal };
         case 'duplicate': {
           const mine = rec.proposal.decisions.find((d) => d.by.id === actor.id);
           const distinct = rec.proposal.required.count > 1 ? ` It needs ${requirementText(rec.proposal.required)}: the second must come from someone else (${whoElse(rec.proposal)}).` : '';

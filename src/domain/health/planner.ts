@@ -45,7 +45,10 @@ export function createWatchPlanner(deps: WatchPlannerDeps) {
     /** One `reboot` step for the impaired instance (medium risk; the adapters dry-run it like the others). */
     async restart(inc: Incident): Promise<PlanOutcome> {
       if (!inc.instance) return { ok: false, reason: 'the incident names no instance' };
-      const live = await deps.inventory.describe(inc.instance).catch(() => undefined);
+      // The inventory knows the instance's account (a status feed may not say it); then re-read it live.
+      const ref = inc.instance;
+      const known = (await deps.inventory.collect({}).catch(() => undefined))?.instances.find((i) => i.provider === ref.provider && i.id === ref.id);
+      const live = await deps.inventory.describe(known ? refOf(known) : ref).catch(() => undefined);
       if (!live) return { ok: false, reason: `${inc.instance.id} could not be read` };
       if (live.state !== 'running') return { ok: false, reason: `${live.name} is ${live.state}, not running: a restart would not help` };
       const step: PlanStep = {
@@ -56,7 +59,7 @@ export function createWatchPlanner(deps: WatchPlannerDeps) {
         expect: { state: 'running', type: live.type },
         reason: `its status checks fail (${inc.evidence.impaired[0]?.checks.join('; ') || 'impaired'}); a restart moves it off a failing host process`,
         risk: 'medium',
-      } as unknown as PlanStep;
+      };
       return {
         ok: true,
         plan: {

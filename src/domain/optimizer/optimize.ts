@@ -206,7 +206,7 @@ export async function planReallocation(input: OptimizeInput): Promise<OptimizeRe
     kind: 'optimize',
     title: solution.feasible
       ? steps.length
-        ? `Optimize: save ${formatUsd(savings)}/month with ${changed.length} change${changed.length === 1 ? '' : 's'}`
+        ? `Optimize: save ${formatUsd(savings)}/month by changing ${changed.length} instance${changed.length === 1 ? '' : 's'} in ${steps.length} step${steps.length === 1 ? '' : 's'}`
         : 'Optimize: nothing to change — the estate is already at its cheapest within the constraints'
       : solution.infeasibleProven
         ? 'Optimize: no feasible plan'

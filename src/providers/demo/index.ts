@@ -212,9 +212,15 @@ export function createDemoProvider(cfg: DemoProviderConfig): DemoProvider {
           if (!dryRun) await write(rec, { ...inst, state }, step);
           return { ok: true, mode, message: `${inst.name}: ${inst.state} → ${state}`, before };
         }
-        case 'reboot':
-          // A reboot leaves a simulated instance as it was: running, same type.
-          return { ok: true, mode, message: `${inst.name}: ${dryRun ? 'reboot would be allowed' : 'rebooted (restarted in place)'}`, before };
+        case 'reboot': {
+          // A reboot leaves a simulated instance as it was: running, same type; a fault injected with `demo fault`
+          // (a failing status check) is cleared by it, as a restart clears a hung guest.
+          if (!dryRun && inst.impaired) {
+            const { impaired: _cleared, ...healthy } = inst;
+            await write(rec, healthy, step);
+          }
+          return { ok: true, mode, message: `${inst.name}: ${dryRun ? 'reboot would be allowed' : `rebooted (restarted in place)${inst.impaired ? '; its status checks pass again' : ''}`}`, before };
+        }
         case 'resize': {
           if (catalog.price(inst.provider, inst.region, step.toType).kind !== 'priced' && !catalog.shape(inst.provider, step.toType)) {
             fail('PROVIDER.INVALID', `${step.toType} is not offered in ${inst.region}`, step);

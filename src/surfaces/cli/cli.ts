@@ -60,14 +60,25 @@ export async function runCliCommand(dispatcher: Dispatcher, argv: string[], io: 
 export async function forwardToServer(url: string, argv: string[], io: CliIo, consoleToken?: string): Promise<number> {
   const json = argv.includes('--json');
   const text = argv.map((w) => (/[\s"'\\]/.test(w) || w === '' ? JSON.stringify(w) : w)).join(' ');
-  const res = await fetch(new URL('/api/command', url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(consoleToken ? { authorization: `Bearer ${consoleToken}` } : {}) },
-    body: JSON.stringify({ text, user: cliActor().displayName }),
-  });
-  if (!res.ok) throw new Error(`the running server at ${url} answered ${res.status}`);
-  const body = (await res.json()) as { outcome: Outcome; text: string; data: unknown };
-  return printAnswer(body, json, io);
+  let res: Response;
+  try {
+    res = await fetch(new URL('/api/command', url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(consoleToken ? { authorization: `Bearer ${consoleToken}` } : {}) },
+      body: JSON.stringify({ text, user: cliActor().displayName }),
+    });
+  } catch (err) {
+    io.stderr(`steward: could not reach the running server at ${url}: ${(err as Error).message}\n`);
+    return exitCodeOf('failed');
+  }
+  const body = (await res.json().catch(() => undefined)) as { outcome?: Outcome; text?: string; error?: string; data?: unknown } | undefined;
+  // A refusal (400: too long, a bad name) is answered like any usage error: its message, exit code 2.
+  if (!res.ok || !body?.outcome) {
+    const message = body?.text ?? body?.error ?? `the running server at ${url} answered ${res.status}`;
+    const outcome = res.status === 400 ? 'usage' : res.status === 401 || res.status === 403 ? 'forbidden' : 'failed';
+    return printAnswer({ outcome, text: message, data: null }, json, io);
+  }
+  return printAnswer({ outcome: body.outcome, text: body.text ?? '', data: body.data ?? null }, json, io);
 }
 
 export type { Reply };

@@ -9,14 +9,39 @@ import type { Reply } from '../../core/reply.js';
 import type { Logger } from '../../lib/logger.js';
 import { CONSOLE_PAGE } from './page.js';
 import { toHtml } from './render.js';
+import { formatUsd } from '../../lib/money.js';
+import { MAX_INPUT_LENGTH } from '../../core/args.js';
+import { reply as makeReply, text as textBlock } from '../../core/reply.js';
 
+export const MAX_USER_NAME = 40;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
 const userName = z
   .string()
   .trim()
-  .max(40)
+  .max(MAX_USER_NAME, { error: (i) => `Your name is ${String((i.input as string).length)} characters long; names are at most ${MAX_USER_NAME}.` })
   .transform((v) => v.replace(/[^\p{L}\p{N}._-]/gu, '').toLowerCase() || 'anonymous');
-const commandBody = z.object({ text: z.string().max(4000), user: userName.default('alice') });
-const actionBody = z.object({ actionId: z.string().min(1).max(255), value: z.string().max(2000), user: userName.default('alice'), messageId: z.string().max(64).default('') });
+const commandBody = z.object({
+  text: z.string({ error: 'expected { text, user }: text is missing' }).max(MAX_INPUT_LENGTH, { error: (i) => `That command is ${String((i.input as string).length)} characters long; the limit is ${MAX_INPUT_LENGTH}.` }),
+  user: userName.default('alice'),
+});
+/** Ids and values are validated here, before anything reaches the database (PostgreSQL refuses NUL in text). */
+const cleanId = (what: string, max: number) =>
+  z
+    .string({ error: `expected { actionId, value, user }: ${what} is missing` })
+    .max(max, { error: `The ${what} is longer than ${max} characters; buttons never carry that much.` })
+    .refine((v) => !CONTROL.test(v), { error: `The ${what} contains control characters (such as NUL); buttons never carry them.` });
+const actionBody = z.object({
+  actionId: cleanId('action id', 255).pipe(z.string().min(1, { error: 'expected { actionId, value, user }: the action id is empty' })),
+  value: cleanId('button value', 2000),
+  user: userName.default('alice'),
+  messageId: cleanId('message id', 64).default(''),
+});
+
+/** The first problem zod found, in words a person can act on. */
+function firstProblem(error: z.ZodError): string {
+  return error.issues[0]?.message ?? 'The request was not understood.';
+}
 
 /** Messages the console has shown, so later progress can replace one in place (polled by the page). */
 function createMessageBoard(capacity = 500) {
@@ -40,6 +65,23 @@ function createMessageBoard(capacity = 500) {
       return { seq, messages: [...messages].filter(([, m]) => m.seq > after).map(([id, m]) => ({ id, html: m.html, ...(m.pushed ? { pushed: true } : {}) })) };
     },
   };
+}
+
+interface EstateSummary {
+  total: number;
+  running: number;
+  monthlyUsd: number;
+  byProviderRegion: { key: string }[];
+}
+
+/** One sentence on what the estate holds, for the first page. */
+export function describeEstate(inv: EstateSummary | undefined, demo: boolean): string {
+  if (!inv) return 'The estate could not be read just now; type a command below to try again.';
+  const providers = [...new Set(inv.byProviderRegion.map((g) => g.key.split(' ')[0] ?? ''))].filter(Boolean).sort();
+  const regions = inv.byProviderRegion.length;
+  const list = providers.length > 1 ? `${providers.slice(0, -1).join(', ')} and ${providers.at(-1)}` : (providers[0] ?? 'no cloud');
+  const what = `${inv.total} ${demo ? 'simulated ' : ''}instance${inv.total === 1 ? '' : 's'} (${inv.running} running, ${formatUsd(Math.round(inv.monthlyUsd * 1e6))} a month) on ${list} in ${regions} region${regions === 1 ? '' : 's'}`;
+  return demo ? `The demo estate holds ${what}; nothing here touches a real cloud.` : `Connected to ${what}.`;
 }
 
 export interface ConsoleSurface {
@@ -72,6 +114,12 @@ export function createConsoleSurface(deps: { dispatcher: Dispatcher; log: Logger
     res.json({ id: posted.id, seq: posted.seq, outcome: result.outcome, html, text: toPlainText(result.reply), data: result.data ?? null, ...extra });
   };
 
+  /** A 400 the page can show as it shows any reply: the message, rendered, plus the same fields as an answer. */
+  const refuse = (res: Response, message: string) => {
+    const r = makeReply({ blocks: [textBlock(message)] });
+    res.status(400).json({ error: message, outcome: 'usage', html: toHtml(r), text: toPlainText(r) });
+  };
+
   router.get('/', (_req, res) => {
     res.set('content-security-policy', "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:");
     res.type('html').send(CONSOLE_PAGE);
@@ -80,7 +128,7 @@ export function createConsoleSurface(deps: { dispatcher: Dispatcher; log: Logger
   router.post('/api/command', jsonOnly, json, async (req, res) => {
     const body = commandBody.safeParse(req.body);
     if (!body.success) {
-      res.status(400).json({ error: 'expected { text, user }' });
+      refuse(res, firstProblem(body.error));
       return;
     }
     const result = await deps.dispatcher.run({ text: body.data.text, actor: actor(body.data.user), surface: 'console', conversation: { surface: 'console', address: {} } });
@@ -90,7 +138,7 @@ export function createConsoleSurface(deps: { dispatcher: Dispatcher; log: Logger
   router.post('/api/action', jsonOnly, json, async (req, res) => {
     const body = actionBody.safeParse(req.body);
     if (!body.success) {
-      res.status(400).json({ error: 'expected { actionId, value, user }' });
+      refuse(res, firstProblem(body.error));
       return;
     }
     const message: MessageRef | undefined = body.data.messageId ? { surface: 'console', address: { messageId: body.data.messageId } } : undefined;
@@ -106,6 +154,14 @@ export function createConsoleSurface(deps: { dispatcher: Dispatcher; log: Logger
       return;
     }
     answer(res, result);
+  });
+
+  // The empty first page says what the estate holds: read through the same commands a person would type.
+  router.get('/api/welcome', async (req, res) => {
+    const who = userName.safeParse(typeof req.query.user === 'string' ? req.query.user : 'alice');
+    const run = (text: string) => deps.dispatcher.run({ text, actor: actor(who.success ? who.data : 'alice'), surface: 'console' });
+    const [inventory, demo] = await Promise.all([run('inventory --json --limit 1'), run('demo --json')]);
+    res.json({ estate: describeEstate(inventory.outcome === 'ok' ? (inventory.data as EstateSummary) : undefined, demo.outcome === 'ok') });
   });
 
   router.get('/api/updates', (req, res) => {
