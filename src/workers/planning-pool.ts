@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CostDigest, CostDigestInput } from '../domain/digests/cost-digest.js';
+import { learnedRegions } from '../domain/model/cloud.js';
 import { AppError } from '../domain/model/errors.js';
 import type { FailoverJob, OptimizeJob, Planner, PlanningOptions } from '../domain/ports/planner.port.js';
 import type { SolverPort } from '../domain/ports/solver.port.js';
@@ -150,7 +151,7 @@ export function createPlanningPool(opts: PlanningPoolOptions = {}): Planner & { 
       job.slot = slot;
       slot.worker ??= spawn(slot);
       slot.worker.ref();
-      slot.worker.postMessage({ id: job.id, kind: job.kind, input: job.input });
+      slot.worker.postMessage({ id: job.id, kind: job.kind, input: job.input, regions: learnedRegions() });
     }
   }
 

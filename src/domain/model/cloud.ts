@@ -33,6 +33,11 @@ export function learnRegion(region: string, info: RegionInfo): void {
   learned.set(region, info);
 }
 
+/** The regions learned so far, to hand to another thread (a planning worker has a module state of its own). */
+export function learnedRegions(): [string, RegionInfo][] {
+  return [...learned];
+}
+
 /** What Steward knows about a region: from its adapter (learned), else the seed table. */
 export function regionInfo(region: string): RegionInfo | undefined {
   return learned.get(region) ?? REGIONS[region];
