@@ -74,7 +74,7 @@ describe('exit codes of every command', () => {
   const propose = async (id: string) => ((await code(alice, ['stop', id])).data as { id: string }).id;
 
   it('0 when a read command answers', async () => {
-    for (const argv of [['help'], ['help', 'stop'], ['inventory'], ['cost', '--by', 'region'], ['security'], ['approvals'], ['digest', 'list'], ['optimize'], ['failover', 'aws']]) {
+    for (const argv of [['help'], ['help', 'stop'], ['inventory'], ['cost', '--by', 'region'], ['security'], ['approvals'], ['digest', 'list'], ['health'], ['watch', 'list'], ['optimize'], ['failover', 'aws']]) {
       expect({ argv, exit: (await code(alice, argv)).exit }).toEqual({ argv, exit: 0 });
     }
     expect((await code(root, ['demo'])).exit).toBe(0);
