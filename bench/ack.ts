@@ -219,6 +219,9 @@ async function main() {
         // Ours: the plan runs in the planning worker; the burst starts once the worker has begun.
         const started = new Promise<void>((r) => (fireStarted = r));
         const planned = pool.optimize(job);
+        // Awaited below; if the burst fails first, the pool's close must not turn this into an unhandled rejection
+        // that hides the burst's error.
+        planned.catch(() => undefined);
         await started;
         busyOurs.push(...(await burst(ours.port)));
         await planned;

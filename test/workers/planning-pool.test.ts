@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { getPriority } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/model/errors.js';
@@ -20,6 +22,24 @@ describe('planning in a worker thread (issue 12: nothing blocks the event loop)'
   beforeAll(() => {
     big = optimizeJobFor(10_000);
     small = optimizeJobFor(40, 5);
+  });
+
+  // Linux: each thread has its own nice value; field 19 of /proc/self/task/<tid>/stat.
+  const threadNice = () => new Map(readdirSync('/proc/self/task').map((t) => [t, Number(readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1]?.split(' ')[16])]));
+
+  it.runIf(process.platform === 'linux')('runs its plans at a lower CPU priority than the event loop (a busy machine serves the acks first)', async () => {
+    const before = threadNice();
+    const mainNice = getPriority();
+    const pool = createPlanningPool({ size: 1 });
+    try {
+      await pool.optimize(small);
+      const added = [...threadNice()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
+      expect(added.length).toBeGreaterThan(0);
+      expect(Math.max(...added)).toBeGreaterThanOrEqual(Math.min(19, mainNice + 10));
+      expect(getPriority()).toBe(mainNice); // the event loop's own thread keeps its priority
+    } finally {
+      await pool.close();
+    }
   });
 
   it('returns the same plan as planning on the main thread', async () => {
