@@ -21,6 +21,49 @@ describe('rate limiter', () => {
     expect(waits).toEqual([1000, 1000]);
   });
 
+  it('counts a held turn\'s window from its answer, so a request that leaves late still arrives a window after the one before it', async () => {
+    let now = 0;
+    const limiter = createRateLimiter({ limit: 2, intervalMs: 1000, now: () => now, sleep: async (ms) => void (now += ms) });
+    const a = await limiter.acquire?.();
+    const b = await limiter.acquire?.();
+    expect(now).toBe(0);
+    // Both are still out: the third waits for an answer, not for the clock.
+    let third: number | undefined;
+    const c = limiter.acquire?.().then((done) => ((third = now), done));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(third).toBeUndefined();
+    now = 400; // the first answer comes back at 400 (its process was busy before it sent)
+    a?.();
+    now = 700;
+    b?.();
+    (await c)?.();
+    // A window counted from the grant would have let it go at 1000; from the first answer it is 1400.
+    expect(third).toBe(1400);
+    // take() still counts from its grant.
+    const plain = createRateLimiter({ limit: 1, intervalMs: 1000, now: () => now, sleep: async (ms) => void (now += ms) });
+    const t0 = now;
+    await plain.take();
+    await plain.take();
+    expect(now - t0).toBe(1000);
+  });
+
+  it('lets a caller that gave up waiting for an answer go, without blocking the ones behind it', async () => {
+    let now = 0;
+    const limiter = createRateLimiter({ limit: 1, intervalMs: 100, now: () => now, sleep: async (ms) => void (now += ms) });
+    const first = await limiter.acquire?.();
+    const ac = new AbortController();
+    const waiting = limiter.acquire?.(ac.signal);
+    await Promise.resolve();
+    ac.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
+    const next = limiter.acquire?.();
+    now = 50;
+    first?.();
+    (await next)?.();
+    expect(now).toBe(150);
+  });
+
   it('lets a cancelled caller go without blocking the ones behind it', async () => {
     // The limiter's own clock and sleep (performance.now, setTimeout) on fake timers: no real-clock assertion.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });

@@ -1,6 +1,6 @@
 import { CloudWatchClient, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
-import type { RateLimiters } from '../../lib/rate-limiter.js';
+import { holdTurn, type RateLimiters } from '../../lib/rate-limiter.js';
 
 /** What tests (and special deployments) may inject; production uses the SDK's default chain. */
 export interface AwsClientDeps {
@@ -23,8 +23,12 @@ type Stack = EC2Client['middlewareStack'] | CloudWatchClient['middlewareStack'];
 function limitRequests(stack: Stack, limiters: RateLimiters, key: string): void {
   (stack as EC2Client['middlewareStack']).add(
     (next) => async (args) => {
-      await limiters.get(key).take();
-      return next(args);
+      const done = await holdTurn(limiters.get(key));
+      try {
+        return await next(args);
+      } finally {
+        done();
+      }
     },
     { step: 'deserialize', name: 'stewardRateLimit', override: true },
   );

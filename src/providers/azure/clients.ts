@@ -3,7 +3,7 @@ import { MonitorClient } from '@azure/arm-monitor';
 import { NetworkManagementClient } from '@azure/arm-network';
 import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential } from '@azure/identity';
-import type { RateLimiters } from '../../lib/rate-limiter.js';
+import { holdTurn, type RateLimiters } from '../../lib/rate-limiter.js';
 
 export interface AzureClientDeps {
   /** Default: DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI, …). */
@@ -28,8 +28,12 @@ function rateLimitPolicy(limiters: RateLimiters, key: string) {
     policy: {
       name: 'stewardRateLimit',
       async sendRequest<Req, Res>(request: Req, next: (r: Req) => Promise<Res>): Promise<Res> {
-        await limiters.get(key).take();
-        return next(request);
+        const done = await holdTurn(limiters.get(key));
+        try {
+          return await next(request);
+        } finally {
+          done();
+        }
       },
     },
     position: 'perRetry' as const,

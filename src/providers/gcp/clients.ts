@@ -9,7 +9,7 @@ import {
 } from '@google-cloud/compute';
 import { MetricServiceClient } from '@google-cloud/monitoring';
 import { GoogleAuth, type AuthClient } from 'google-auth-library';
-import type { RateLimiters } from '../../lib/rate-limiter.js';
+import { holdTurn, type RateLimiters } from '../../lib/rate-limiter.js';
 import { withRetry } from '../../lib/retry.js';
 import { isGcpThrottle } from './errors.js';
 
@@ -48,8 +48,12 @@ function limitFetch(client: AuthClient, limiters: RateLimiters, retry: Required<
   (client as unknown as { fetch: (...args: unknown[]) => Promise<unknown> }).fetch = (...args: unknown[]) =>
     withRetry(
       async () => {
-        await limiters.get(key(args[0])).take();
-        return original(...args);
+        const done = await holdTurn(limiters.get(key(args[0])));
+        try {
+          return await original(...args);
+        } finally {
+          done();
+        }
       },
       { ...retry, isRetryable: isGcpThrottle },
     );
