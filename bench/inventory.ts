@@ -7,6 +7,9 @@
  *   floor_ms       the critical path: the longest chain of dependent calls observed × latency
  *   ratio          wall_ms / floor_ms
  *   max_rate_ratio highest request rate seen by any provider/scope in any window of its limit ÷ that limit
+ *   bare_max_rate_ratio  the same for the bare run (no limiter): the demand; limiter_binds = it is above 1
+ *                  (the limits are BENCH_AWS_RPS, BENCH_AZURE_RPS per scope, default 2/s, set so that it is, and
+ *                  BENCH_GCP_RPM, default the production 1,500/min); rate_ratio_by_provider has both per provider
  *   bare_ms        the same calls through the same SDK clients and the same mock, issued with plain unbounded
  *                  Promise.all and no Steward code (every scope and list at once, pages in sequence), in the same run
  *   ratio_vs_bare  wall_ms / bare_ms
@@ -47,8 +50,8 @@ import { delay, getResponse, http, HttpResponse } from 'msw';
 import { createInventoryService } from '../src/domain/inventory/inventory.service.js';
 import { systemClock } from '../src/domain/ports/clock.port.js';
 import { loadPriceCatalog } from '../src/pricing/catalog.js';
-import { AWS_DEFAULTS, createAwsProvider } from '../src/providers/aws/index.js';
-import { AZURE_DEFAULTS, createAzureProvider } from '../src/providers/azure/index.js';
+import { createAwsProvider } from '../src/providers/aws/index.js';
+import { createAzureProvider } from '../src/providers/azure/index.js';
 import { createGcpProvider, GCP_DEFAULTS } from '../src/providers/gcp/index.js';
 import { describeInstancesXml, describeVolumesXml, xml } from '../test/msw/aws.js';
 import { fakeAuth } from '../test/msw/gcp.js';
@@ -61,6 +64,13 @@ const PAGES = Number(process.env.BENCH_PAGES ?? 2);
 const PER_PAGE = Number(process.env.BENCH_PER_PAGE ?? 20);
 const AWS_PAGE = Number(process.env.BENCH_AWS_PAGE ?? 1000);
 const GCP_PAGE = Number(process.env.BENCH_GCP_PAGE ?? 500);
+// The adapters' request-rate limits for the run. Defaults are set so the limiter binds on this workload: each
+// scope's lists start side by side, so the bare run asks for more than 2 requests a second per AWS region and
+// Azure subscription (bare_max_rate_ratio > 1 shows it). Google Cloud reads one list per project, its pages in
+// sequence, so no per-minute limit that still lets it finish binds there; it keeps the production default.
+const AWS_RPS = Number(process.env.BENCH_AWS_RPS ?? 2);
+const AZURE_RPS = Number(process.env.BENCH_AZURE_RPS ?? 2);
+const GCP_RPM = Number(process.env.BENCH_GCP_RPM ?? GCP_DEFAULTS.requestsPerMinute);
 
 const AWS_REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1',
@@ -72,10 +82,19 @@ const PROJECTS = Array.from({ length: SCOPES }, (_, i) => `bench-project-${i}`);
 
 /** Arrival times per provider/scope/operation, recorded before the simulated latency. */
 const calls = new Map<string, number[]>();
+/** The same, for the timed bare run. */
+let bareCalls = new Map<string, number[]>();
 const t0 = performance.now();
-function seen(provider: string, scope: string, op: string) {
+/**
+ * The mock server stamps each request with its arrival (x-bench-arrived, taken in the 'request' event, before the
+ * body is read and msw matches a handler): under load the handlers run late and back to back, which would squeeze
+ * requests that arrived a second apart into one window. In process there is no server, so the handler's time.
+ */
+const ARRIVED = 'x-bench-arrived';
+function seen(request: Request, provider: string, scope: string, op: string) {
   const key = `${provider}|${scope}|${op}`;
-  calls.set(key, [...(calls.get(key) ?? []), performance.now() - t0]);
+  const stamped = Number(request.headers.get(ARRIVED));
+  calls.set(key, [...(calls.get(key) ?? []), stamped > 0 ? stamped : performance.now() - t0]);
 }
 const pageOf = (token: string | null | undefined) => (token ? Number(token.replace(/\D/g, '')) : 0);
 
@@ -88,7 +107,7 @@ const awsHandlers = [
   http.post(/^https?:\/\/[^/]+\/$/, async ({ request }) => {
     const form = Object.fromEntries(new URLSearchParams(await request.text()));
     const region = credentialRegion(request.headers.get('authorization'));
-    seen('aws', region, form.Action ?? '?');
+    seen(request, 'aws', region, form.Action ?? '?');
     await delay(LATENCY_MS);
     const page = pageOf(form.NextToken);
     const next = page + 1 < PAGES ? `p${page + 1}` : undefined;
@@ -109,7 +128,7 @@ const azureHandlers = [
     const sub = String(params.sub);
     const type = String(params.type);
     const statusOnly = url.searchParams.get('statusOnly') === 'true';
-    seen('azure', sub, `${type}${statusOnly ? '?statusOnly' : ''}`);
+    seen(request, 'azure', sub, `${type}${statusOnly ? '?statusOnly' : ''}`);
     await delay(LATENCY_MS);
     const page = pageOf(url.searchParams.get('$skiptoken'));
     const next = new URL(url);
@@ -151,7 +170,7 @@ const gcpHandlers = [
   http.get('*/compute/v1/projects/:project/aggregated/instances', async ({ request, params }) => {
     const url = new URL(request.url);
     const project = String(params.project);
-    seen('gcp', project, 'instances.aggregatedList');
+    seen(request, 'gcp', project, 'instances.aggregatedList');
     await delay(LATENCY_MS);
     const page = pageOf(url.searchParams.get('pageToken'));
     const zone = page % 2 ? 'europe-west1-b' : 'us-central1-a';
@@ -255,15 +274,15 @@ async function bareInventory(endpoints: Endpoints, credential: TokenCredential):
 }
 
 /** The adapters' side: build the three providers, warm up, then time one full collect(). */
-async function runClient(endpoints: Endpoints, clearCalls: () => Promise<void>): Promise<ClientResult> {
+async function runClient(endpoints: Endpoints, clearCalls: (keepAsBare?: boolean) => Promise<void>): Promise<ClientResult> {
   const catalog = loadPriceCatalog();
   const credential: TokenCredential = { getToken: async () => ({ token: 'bench-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
   const aws = createAwsProvider(
-    { regions: AWS_REGIONS, catalog },
+    { regions: AWS_REGIONS, catalog, requestsPerSecond: AWS_RPS },
     { credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'bench' }, ...(endpoints.aws ? { endpoint: endpoints.aws } : {}) },
   );
-  const azure = createAzureProvider({ subscriptionIds: SUBS, catalog }, { credential, ...(endpoints.azure ? { endpoint: endpoints.azure } : {}) });
-  const gcp = createGcpProvider({ projectIds: PROJECTS, catalog }, { authClient: fakeAuth(), ...(endpoints.gcp ? { endpoint: endpoints.gcp } : {}) });
+  const azure = createAzureProvider({ subscriptionIds: SUBS, catalog, requestsPerSecond: AZURE_RPS }, { credential, ...(endpoints.azure ? { endpoint: endpoints.azure } : {}) });
+  const gcp = createGcpProvider({ projectIds: PROJECTS, catalog, requestsPerMinute: GCP_RPM }, { authClient: fakeAuth(), ...(endpoints.gcp ? { endpoint: endpoints.gcp } : {}) });
 
   // Warm-up: module and client initialisation (the Google clients load their protos on first use), then
   // BENCH_WARMUP whole inventories (default 1) so the timed run sees the JIT-compiled code a long-running bot
@@ -275,10 +294,12 @@ async function runClient(endpoints: Endpoints, clearCalls: () => Promise<void>):
   await warm.collect({ regions: ['us-east-1', 'westeurope', 'us-central1'], accounts: [SUBS[0] as string, PROJECTS[0] as string, '111122223333'] });
   for (let i = 0; i < Number(process.env.BENCH_WARMUP ?? 1); i++) await warm.collect({}, { refresh: true });
   const warmMs = performance.now() - warmStart;
-  // The bare baseline, warmed once like ours, then timed; its calls are forgotten before our timed run.
+  // The bare baseline, warmed once like ours, then timed; its calls are kept apart (the demand it put on each
+  // scope: bare_max_rate_ratio) and forgotten before our timed run.
   await bareInventory(endpoints, credential);
-  const bare = await bareInventory(endpoints, credential);
   await clearCalls();
+  const bare = await bareInventory(endpoints, credential);
+  await clearCalls(true);
 
   // BENCH_EACH=n: n passes of each provider alone (the later passes show the JIT-warm cost per provider).
   for (let pass = 0; pass < Number(process.env.BENCH_EACH ?? 0); pass++) {
@@ -328,10 +349,12 @@ async function runClient(endpoints: Endpoints, clearCalls: () => Promise<void>):
 function serveWithMsw(origin: () => string) {
   const handlers = [...awsHandlers, ...azureHandlers, ...gcpHandlers];
   return async (req: IncomingMessage, res: ServerResponse) => {
+    const arrived = performance.now() - t0;
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    headers.set(ARRIVED, String(arrived));
     const body = chunks.length ? Buffer.concat(chunks) : undefined;
     const request = new Request(`${origin()}${req.url}`, { method: req.method ?? 'GET', headers, ...(body && req.method !== 'GET' && req.method !== 'HEAD' ? { body } : {}) });
     const response = (await getResponse(handlers, request)) ?? new Response(`no handler for ${req.method} ${req.url}`, { status: 501 });
@@ -373,7 +396,8 @@ async function runAgainstMockServer(): Promise<{ client: ClientResult; mockCpuMs
   let mockCpu0 = process.cpuUsage();
   const client = await new Promise<ClientResult>((resolve, reject) => {
     child.on('message', (m: { type: string; result?: ClientResult }) => {
-      if (m.type === 'clear') {
+      if (m.type === 'clear' || m.type === 'clear-bare') {
+        if (m.type === 'clear-bare') bareCalls = new Map(calls);
         calls.clear();
         plain.closeIdleConnections();
         secure.closeIdleConnections();
@@ -396,10 +420,10 @@ async function runAgainstMockServer(): Promise<{ client: ClientResult; mockCpuMs
 /** The forked child: runs the adapters, asks the parent to forget the warm-up calls, reports back. */
 async function clientRole() {
   const endpoints = JSON.parse(process.env.BENCH_ENDPOINTS ?? '{}') as Endpoints;
-  const clearCalls = () =>
+  const clearCalls = (keepAsBare?: boolean) =>
     new Promise<void>((resolve) => {
       process.once('message', () => resolve());
-      process.send?.({ type: 'clear' });
+      process.send?.({ type: keepAsBare ? 'clear-bare' : 'clear' });
     });
   const result = await runClient(endpoints, clearCalls);
   process.send?.({ type: 'result', result }, () => process.exit(0));
@@ -412,16 +436,36 @@ async function main() {
     const { setupServer } = await import('msw/node');
     const server = setupServer(...awsHandlers, ...azureHandlers, ...gcpHandlers);
     server.listen({ onUnhandledRequest: 'error' });
-    client = await runClient({}, async () => calls.clear());
+    client = await runClient({}, async (keepAsBare) => {
+      if (keepAsBare) bareCalls = new Map(calls);
+      calls.clear();
+    });
     server.close();
   } else {
     ({ client, mockCpuMs } = await runAgainstMockServer());
   }
   const limits = {
-    aws: { limit: AWS_DEFAULTS.requestsPerSecond, windowMs: 1000 },
-    azure: { limit: AZURE_DEFAULTS.requestsPerSecond, windowMs: 1000 },
-    gcp: { limit: GCP_DEFAULTS.requestsPerMinute, windowMs: 60_000 },
+    aws: { limit: AWS_RPS, windowMs: 1000 },
+    azure: { limit: AZURE_RPS, windowMs: 1000 },
+    gcp: { limit: GCP_RPM, windowMs: 60_000 },
   } as const;
+  /** Per provider: the highest count of requests one scope sent in any window of its limit, ÷ the limit. */
+  const rateRatios = (observed: Map<string, number[]>) => {
+    const perScope = new Map<string, number[]>();
+    for (const [key, times] of observed) {
+      const [provider, scope] = key.split('|') as [string, string];
+      perScope.set(`${provider}|${scope}`, [...(perScope.get(`${provider}|${scope}`) ?? []), ...times]);
+    }
+    const out: Record<string, number> = { aws: 0, azure: 0, gcp: 0 };
+    for (const [key, times] of perScope) {
+      const provider = key.split('|')[0] as keyof typeof limits;
+      const { limit, windowMs } = limits[provider];
+      out[provider] = Math.max(out[provider] ?? 0, Math.round((maxInWindow(times, windowMs) / limit) * 1000) / 1000);
+    }
+    return out;
+  };
+  const oursRates = rateRatios(calls);
+  const bareRates = rateRatios(bareCalls);
 
   // Critical path: within a scope the lists run side by side and each list's pages in sequence, so the
   // longest chain is the scope's longest list. (Sizes and prices came from the catalog: no dependent calls.)
@@ -451,6 +495,11 @@ async function main() {
     floor_ms: floorMs,
     ratio: Math.round((client.wallMs / floorMs) * 1000) / 1000,
     max_rate_ratio: Math.round(rateRatio * 1000) / 1000,
+    // The demand: the same ratio for the bare run, which has no limiter. Above 1, the limiter bound.
+    bare_max_rate_ratio: Math.max(...Object.values(bareRates)),
+    limiter_binds: Math.max(...Object.values(bareRates)) > 1,
+    rate_ratio_by_provider: Object.fromEntries(Object.keys(limits).map((p) => [p, { ours: oursRates[p], bare: bareRates[p] }])),
+    rate_limits: { aws_rps: AWS_RPS, azure_rps: AZURE_RPS, gcp_rpm: GCP_RPM },
     bare_ms: Math.round(client.bare.wallMs),
     ratio_vs_bare: Math.round((client.wallMs / client.bare.wallMs) * 1000) / 1000,
     cpu_floor_ms: Math.round(client.bare.cpuMs / cpus().length),
