@@ -94,34 +94,9 @@ export interface ProviderDeps {
   gcp?: GcpProviderDeps;
 }
 
-export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Clock; providerDeps?: ProviderDeps } = {}): Promise<App> {
-  const log = opts.log ?? createLogger({ level: config.logLevel });
-  const clock = opts.clock ?? systemClock;
-  const [
-    { progressToStoredMessages },
-    { createProposalsApi },
-    { createDispatcher },
-    { createNotifierHub },
-    { createApprovalService },
-    { createPolicyAuthorizer },
-    { createInventoryService },
-    { createPostureService },
-    { createPlanExecutor },
-    { DEFAULT_SETTINGS },
-    { openDatabase },
-    { createEstateStore },
-    { createDigestStore, createRunClaims },
-    { createProposalStore },
-    { loadPriceCatalog },
-    { createDemoProvider },
-    { createTrendChartRenderer },
-    { createHighsSolver },
-    { createPlanningPool },
-    { createHealthStore },
-    { createDemoHealth },
-    { createHealthWatch },
-    { createWatchPlanner },
-  ] = await Promise.all([
+/** Everything bootstrap needs but the database driver (which it imports alongside, to open the database meanwhile). */
+function loadBootstrapModules() {
+  return Promise.all([
     import('../commands/proposal-format.js'),
     import('../commands/proposals-api.js'),
     import('./core/dispatch.js'),
@@ -132,7 +107,6 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
     import('./domain/security/posture.service.js'),
     import('./domain/plans/execute-plan.js'),
     import('./domain/optimizer/settings.js'),
-    import('./persistence/db.js'),
     import('./persistence/estate-store.js'),
     import('./persistence/digest-store.js'),
     import('./persistence/proposal-store.js'),
@@ -146,9 +120,49 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
     import('./domain/health/watch.service.js'),
     import('./domain/health/planner.js'),
   ]);
-  const catalog = loadPriceCatalog(config.pricesCsv ? { pricesCsv: config.pricesCsv } : {});
-  const database = await openDatabase(config.database);
+}
+
+export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Clock; providerDeps?: ProviderDeps } = {}): Promise<App> {
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  const clock = opts.clock ?? systemClock;
+  // The database opens while the rest of the modules load: PGlite compiles its wasm off the main thread and the
+  // two overlap on a 2-core machine (issue 12: start). Awaited below; closed again if the imports fail.
+  const opening = import('./persistence/db.js').then(({ openDatabase }) => openDatabase(config.database));
+  opening.catch(() => undefined);
+  let modules: Awaited<ReturnType<typeof loadBootstrapModules>>;
   try {
+    modules = await loadBootstrapModules();
+  } catch (err) {
+    await opening.then((d) => d.close(), () => undefined);
+    throw err;
+  }
+  const [
+    { progressToStoredMessages },
+    { createProposalsApi },
+    { createDispatcher },
+    { createNotifierHub },
+    { createApprovalService },
+    { createPolicyAuthorizer },
+    { createInventoryService },
+    { createPostureService },
+    { createPlanExecutor },
+    { DEFAULT_SETTINGS },
+    { createEstateStore },
+    { createDigestStore, createRunClaims },
+    { createProposalStore },
+    { loadPriceCatalog },
+    { createDemoProvider },
+    { createTrendChartRenderer },
+    { createHighsSolver },
+    { createPlanningPool },
+    { createHealthStore },
+    { createDemoHealth },
+    { createHealthWatch },
+    { createWatchPlanner },
+  ] = modules;
+  const database = await opening;
+  try {
+    const catalog = loadPriceCatalog(config.pricesCsv ? { pricesCsv: config.pricesCsv } : {});
     const providers: CloudProvider[] = [];
     const closers: (() => unknown)[] = [];
     let demo: ReturnType<typeof createDemoProvider> | undefined;
@@ -328,6 +342,14 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
   const log = opts.log ?? createLogger({ level: config.logLevel });
   let lock: DataDirLock | undefined;
   if (config.database.kind === 'pglite') lock = acquireDataDirLock(config.database.dataDir);
+  // The HTTP server and the console load while bootstrap waits on the database.
+  const surfaceModules = Promise.all([
+    import('./server/http.js'),
+    import('./surfaces/console/router.js'),
+    import('./persistence/conversation-store.js'),
+    import('./server/console-guard.js'),
+  ]);
+  surfaceModules.catch(() => undefined);
   let app: App;
   try {
     app = await bootstrap(config, { log });
@@ -335,12 +357,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     lock?.release();
     throw err;
   }
-  const [{ createHttpServer }, { createConsoleSurface }, { createConversationStore }, { createConsoleGuard, describeConsoleAccess }] = await Promise.all([
-    import('./server/http.js'),
-    import('./surfaces/console/router.js'),
-    import('./persistence/conversation-store.js'),
-    import('./server/console-guard.js'),
-  ]);
+  const [{ createHttpServer }, { createConsoleSurface }, { createConversationStore }, { createConsoleGuard, describeConsoleAccess }] = await surfaceModules;
   const http = createHttpServer({ log, ready: () => app.database.ping() });
   let teams: TeamsSurface | undefined;
   if (config.teams) {
