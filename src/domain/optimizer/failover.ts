@@ -200,6 +200,8 @@ export async function planFailover(input: FailoverInput): Promise<{ plan: Plan; 
         lowerBound: r2(solution.bound),
         gap: Math.round(solution.gap * 1e6) / 1e6,
         models: solution.models.map((x) => ({ name: x.name, solver: x.solver, variables: x.variables, ms: Math.round(x.ms * 10) / 10 })),
+        ...(Number.isFinite(solution.bound) ? { boundOf: 'full model' as const } : {}),
+        parts: solution.parts,
       }
     : undefined;
   const plan: Plan = {
