@@ -62,10 +62,10 @@ export function planBlocks(plan: Plan, opts: { maxSteps?: number } = {}): Block[
     // "Within X% of the best possible plan" only from a valid lower bound of the full model (plan.solver.boundOf).
     const proven = s.boundOf === 'full model' && Number.isFinite(s.lowerBound) && Number.isFinite(s.gap);
     const quality = !proven
-      ? 'no proven lower bound of the full model, so how far it is from the best possible plan is unknown'
+      ? 'no proven lower bound of the full model, so its distance from the optimum is unknown'
       : s.gap <= 0
-        ? `the best possible plan (a lower bound of the full model, ${usd(s.lowerBound)}/mo, equals it)`
-        : `within ${(Math.ceil(s.gap * 10000) / 100).toFixed(2)}% of the best possible plan (lower bound of the full model ${usd(s.lowerBound)}/mo)`;
+        ? `lower bound ${usd(s.lowerBound)}/mo of the full model, equal to it: the best possible plan`
+        : `lower bound ${usd(s.lowerBound)}/mo of the full model: within ${(Math.ceil(s.gap * 10000) / 100).toFixed(2)}% of the best possible plan`;
     blocks.push(
       context(
         `Solver ${s.solver}: objective ${usd(s.objective)}/mo (what it minimized: the run-rate of the workloads it planned plus the moves' one-off costs spread over 12 months, so not the same as Monthly after), ${quality}.`,
