@@ -15,6 +15,7 @@ import { createLogger } from '../../src/lib/logger.js';
 import { bootstrap, type App } from '../../src/main.js';
 import { auditLog } from '../../src/persistence/schema.js';
 import { actor } from '../support/approvals.js';
+import { CHILD_TEST_TIMEOUT_MS, clusterDataDir } from '../support/spawn.js';
 
 const POLICY = `
 version: 1
@@ -37,9 +38,10 @@ describe('correlation ids from the surface to provider calls and audit rows', ()
         cb();
       },
     });
-    const config = loadConfig({ STEWARD_DATA_DIR: 'memory://', STEWARD_POLICY_FILE: join(dir, 'policy.yaml'), STEWARD_DEMO_SEED: '42', STEWARD_DEMO_INSTANCES: '20', STEWARD_PLANNING_WORKERS: '0' });
+    // A copy of the suite's initialised cluster: an in-memory PGlite would run initdb here (minutes on a loaded machine).
+    const config = loadConfig({ STEWARD_DATA_DIR: clusterDataDir('steward-corr-'), STEWARD_POLICY_FILE: join(dir, 'policy.yaml'), STEWARD_DEMO_SEED: '42', STEWARD_DEMO_INSTANCES: '20', STEWARD_PLANNING_WORKERS: '0' });
     app = await bootstrap(config, { log: createLogger({ level: 'debug', destination: sink }) });
-  }, 120_000);
+  }, CHILD_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await app?.close();
   });
@@ -75,5 +77,5 @@ describe('correlation ids from the surface to provider calls and audit rows', ()
     // And the dispatcher's own lines too, once each.
     const answered = lines.filter((l) => l.msg === 'command answered');
     expect(answered.some((l) => l.correlationId === 'surf0001')).toBe(true);
-  }, 120_000);
+  }, CHILD_TEST_TIMEOUT_MS);
 });

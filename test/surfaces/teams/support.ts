@@ -200,12 +200,13 @@ export interface TeamsHarness {
 }
 
 /** The real shared server with the Teams surface mounted over a dispatcher with the given commands (PGlite store). */
-export async function startTeamsHarness(commands: AnyCommand[], actions: ActionDef[], opts: Partial<TeamsSurfaceOptions> = {}): Promise<TeamsHarness> {
+export async function startTeamsHarness(commands: AnyCommand[], actions: ActionDef[], harnessOpts: Partial<TeamsSurfaceOptions> & { /** A database to use (and leave open) instead of a new in-memory one. */ database?: Database } = {}): Promise<TeamsHarness> {
+  const { database: given, ...opts } = harnessOpts;
   const log = silentLogger();
   const registry = createRegistry(commands, actions);
   const notifiers = createNotifierHub();
   const dispatcher = createDispatcher({ registry, services: {} as Services, clock: { now: () => new Date('2025-06-01T12:00:00Z') }, log, notifiers });
-  const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
+  const database = given ?? (await openDatabase({ kind: 'pglite', dataDir: 'memory://' }));
   const conversations = createConversationStore(database.db);
   const waits: number[] = [];
   const teams = createTeamsSurface({
@@ -232,7 +233,7 @@ export async function startTeamsHarness(commands: AnyCommand[], actions: ActionD
     async close() {
       await teams.stop(1000);
       await http.close(100);
-      await database.close();
+      if (!given) await database.close();
     },
   };
 }
