@@ -78,6 +78,19 @@ export function textReply(t: string, visibility: Reply['visibility'] = 'ephemera
   return { blocks: [text(t)], visibility };
 }
 
+/**
+ * Text that came from users or clouds (names, tags, reasons), made literal for the markdown subset: it can never
+ * become **bold**, a `code` span or a [link](https://…) in any renderer. A zero-width space breaks the syntax;
+ * a backtick becomes an apostrophe (as in `code`). Each renderer still escapes its own markup (&, <, >).
+ */
+export function literal(t: string): string {
+  return t
+    .replace(/`/g, "'")
+    .replace(/\*\*/g, '*\u200b*')
+    .replace(/\]\(/g, ']\u200b(')
+    .replace(/(^|\n)- /g, '$1-\u200b ');
+}
+
 /** Escapes characters that the markdown subset would otherwise interpret in user-provided text. */
 export function code(t: string): string {
   return '`' + t.replace(/`/g, "'") + '`';
