@@ -3,7 +3,7 @@ import type { CommandContext } from '../src/core/command.js';
 import { AppError } from '../src/core/errors.js';
 import { actions, code, context, divider, fields, literal, reply, table, text, type Block, type Button, type Reply } from '../src/core/reply.js';
 import type { ApprovalService } from '../src/domain/approvals/approval.service.js';
-import type { AuditEntry, Execution, Proposal, StepStatus } from '../src/domain/model/proposal.js';
+import type { AuditEntry, Execution, Proposal, StepStatus, StoredMessageRef } from '../src/domain/model/proposal.js';
 import type { ExecutionView, ProgressSink } from '../src/domain/plans/execute-plan.js';
 import { planBlocks } from './plan-format.js';
 import { gapLines } from './format.js';
@@ -143,7 +143,7 @@ export function proposalCard(p: Proposal, opts: { awaiting?: string; execution?:
   // Only a proposal that can still be decided says how to decide it.
   const decide = p.status === 'proposed' ? ` · from a terminal: ${code(`approve ${p.id}`)} or ${code(`reject ${p.id}`)}` : '';
   blocks.push(context(`Proposal ${code(p.id)} · ${code(`proposal ${p.id}`)} shows its audit trail${decide}`));
-  return reply({ title: `Proposal ${p.id}: ${p.plan.title}`, blocks, visibility: 'channel' });
+  return reply({ title: `Proposal ${p.id}: ${p.plan.title}`, blocks, visibility: 'channel', cardOf: p.id });
 }
 
 /** The command that makes a fresh proposal for the same intent. */
@@ -198,15 +198,37 @@ export function progressTo(send: (r: Reply) => Promise<unknown>): ProgressSink {
   };
 }
 
-/** Progress of executions nobody is clicking on (CLI approvals, recovery): to the message that holds each card. */
-export function progressToStoredMessages(update: (ref: NonNullable<Proposal['messageRef']>, r: Reply) => Promise<unknown>): ProgressSink {
+/** Progress of an execution to every message its card is on (each card is its own ordered queue in the notifier). */
+export function progressToCards(update: (ref: StoredMessageRef, r: Reply) => Promise<unknown>, refs: StoredMessageRef[]): ProgressSink {
+  let current = refs;
+  const sink = progressTo((r) => Promise.all(current.map((ref) => update(ref, r).catch(() => undefined))));
+  return (view) => {
+    // A card posted while it runs (`proposal <id>` elsewhere) joins from the next step on.
+    if (view.proposal.messages.length) current = view.proposal.messages;
+    return sink(view);
+  };
+}
+
+/** Progress of executions nobody is clicking on (CLI approvals, recovery): to every message that holds its card. */
+export function progressToStoredMessages(update: (ref: StoredMessageRef, r: Reply) => Promise<unknown>): ProgressSink {
   const sinks = new Map<string, ProgressSink>();
   return (view) => {
-    const ref = view.proposal.messageRef;
-    if (!ref) return undefined;
+    if (!view.proposal.messages.length) return undefined;
     let sink = sinks.get(view.proposal.id);
-    if (!sink) sinks.set(view.proposal.id, (sink = progressTo((r) => update(ref, r))));
+    if (!sink) sinks.set(view.proposal.id, (sink = progressToCards(update, view.proposal.messages)));
     if (view.done) sinks.delete(view.proposal.id);
     return sink(view);
   };
+}
+
+const sameMessage = (a: StoredMessageRef, b: StoredMessageRef) => a.surface === b.surface && JSON.stringify(Object.entries(a.address).sort()) === JSON.stringify(Object.entries(b.address).sort());
+
+/**
+ * Replaces the proposal's card on every message it was posted on, except `skip` (the clicked one, which the reply
+ * replaces). Resolves with how many were updated.
+ */
+export async function updateCards(ctx: Pick<CommandContext, 'updateMessage'>, p: Proposal, card: Reply, skip?: StoredMessageRef): Promise<number> {
+  const targets = p.messages.filter((m) => !skip || !sameMessage(m, skip));
+  const done = await Promise.all(targets.map((m) => ctx.updateMessage(m, card)));
+  return done.filter(Boolean).length;
 }

@@ -46,6 +46,7 @@ const rejected: Proposal = {
   approvals: 0,
   decisions: [{ by: { id: 'slack:T1:U2', name: '<!here>', surface: 'slack' }, decision: 'reject', role: 'approver', reason: HOSTILE_REASON, at: new Date('2030-01-01T10:05:00Z') }],
   outcome: 'rejected by <!here>',
+  messages: [],
 };
 const card = proposalCard(rejected);
 
