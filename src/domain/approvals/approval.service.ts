@@ -222,6 +222,19 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       return { kind: 'cancelled', proposal: moved };
     },
 
+    /**
+     * Whether `actor` could do anything with the proposal now: approve or reject it (the role its risk requires,
+     * never their own approval), reject or cancel their own, or cancel it as an admin. Who may not act on it sees
+     * it privately (`proposal <id>` answers them alone).
+     */
+    mayAct(p: Proposal, actor: Actor): boolean {
+      const role = roleOf(policy, actor);
+      const own = actor.id === p.requester.id;
+      if (p.status === 'proposed') return own || atLeast(role, p.required.role) || atLeast(role, 'admin');
+      if (p.status === 'approved') return own || atLeast(role, 'admin');
+      return false;
+    },
+
     /** Remembers another message the proposal's card was posted on, so decisions and progress update it too. */
     async addMessage(proposalId: string, ref: StoredMessageRef): Promise<Proposal | undefined> {
       return store.addMessage(proposalId.trim().toLowerCase(), ref);
