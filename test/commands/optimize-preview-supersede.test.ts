@@ -57,7 +57,7 @@ describe('a new optimize proposal supersedes the older pending one for the same 
     const second = await run('optimize --json');
     const secondData = second.data as { proposal: { id: string }; supersedes: string[] };
     expect(secondData.supersedes).toEqual([firstId]);
-    expect(toPlainText(second.reply)).toContain(`Supersedes ${firstId}`);
+    expect(toPlainText(second.reply)).toContain(`Supersedes \`${firstId}\``);
 
     const old = await app.approvals.get(firstId);
     expect(old?.proposal.status).toBe('cancelled');
