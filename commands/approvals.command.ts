@@ -1,5 +1,6 @@
 import { defineCommand } from '../src/core/command.js';
 import { code, context, reply, table, text, type Block } from '../src/core/reply.js';
+import { policyName } from '../src/domain/approvals/policy.js';
 import { approvalsOf, utc } from './proposal-format.js';
 import { proposalData } from './proposals-api.js';
 
@@ -25,7 +26,7 @@ export const approvalsCommand = defineCommand({
             ),
             context(`${code('proposal <id>')} shows one with its audit trail and buttons; ${code('approve <id>')} / ${code('reject <id>')} decide from a terminal.`),
           ];
-    blocks.push(context(`Policy: ${policy.source}.`));
+    blocks.push(context(`Policy: ${policyName(policy)}.`));
     return {
       reply: reply({ title: 'Pending approvals', blocks }),
       data: { proposals: open.map((p) => ({ ...proposalData(p), awaiting: approvals.awaiting(p), requester: p.requester.id, approvals: p.approvals })) },

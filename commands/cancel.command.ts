@@ -1,6 +1,6 @@
 import { defineCommand } from '../src/core/command.js';
 import { AppError, ForbiddenError } from '../src/core/errors.js';
-import { proposalCard, approvalsOf } from './proposal-format.js';
+import { proposalCard, approvalsOf, updateCards } from './proposal-format.js';
 import { proposalData } from './proposals-api.js';
 
 export const cancelCommand = defineCommand({
@@ -18,7 +18,8 @@ export const cancelCommand = defineCommand({
       if (out.code === 'PROPOSAL.ROLE') throw new ForbiddenError(out.message);
       throw new AppError(out.code, out.message, { userMessage: out.message });
     }
-    if (out.proposal.messageRef) await ctx.updateMessage(out.proposal.messageRef, proposalCard(out.proposal));
-    return { reply: proposalCard(out.proposal), data: proposalData(out.proposal) };
+    const card = proposalCard(out.proposal);
+    await updateCards(ctx, out.proposal, card);
+    return { reply: card, data: proposalData(out.proposal) };
   },
 });

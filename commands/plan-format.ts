@@ -1,5 +1,5 @@
 /** How a Plan reads in any reply: its figures, its steps with reasons, and what the solver proved. */
-import { context, fields, table, text, type Block } from '../src/core/reply.js';
+import { context, fields, literal, table, text, type Block } from '../src/core/reply.js';
 import type { Plan, PlanStep } from '../src/domain/model/plan.js';
 import { formatMonthly } from '../src/lib/money.js';
 
@@ -49,7 +49,7 @@ export function planBlocks(plan: Plan, opts: { maxSteps?: number } = {}): Block[
     blocks.push(
       table(
         ['#', 'Step', 'Target', 'Detail', { label: 'Monthly', align: 'right' }, 'Why'],
-        shown.map((s) => [s.id, s.kind, `${s.targetName} (${s.target.provider} ${s.target.region})`, stepDetail(s), delta(s.monthlyDeltaMicros), s.reason]),
+        shown.map((s) => [s.id, s.kind, `${literal(s.targetName)} (${s.target.provider} ${s.target.region})`, literal(stepDetail(s)), delta(s.monthlyDeltaMicros), literal(s.reason)]),
         plan.steps.length > shown.length ? `Showing ${shown.length} of ${plan.steps.length} steps; the full plan is in --json.` : undefined,
       ),
     );

@@ -1,23 +1,37 @@
 /** The Approve and Reject buttons (value: the proposal id only), and `approve <id>` / `reject <id>` for terminals. */
 import { defineAction, defineCommand, type CommandContext, type CommandOutput } from '../src/core/command.js';
 import { AppError, ForbiddenError } from '../src/core/errors.js';
-import { reply, text } from '../src/core/reply.js';
+import { context, reply, text, type Reply } from '../src/core/reply.js';
 import type { DecisionOutcome } from '../src/domain/approvals/approval.service.js';
 import type { DecisionKind } from '../src/domain/model/proposal.js';
-import { approvalsOf, progressTo, proposalCard } from './proposal-format.js';
+import { approvalsOf, progressToCards, proposalCard, updateCards } from './proposal-format.js';
 import { proposalData } from './proposals-api.js';
 
-/** The one decision path for buttons and commands. */
+/**
+ * The one decision path for buttons and commands. Either way every message the card was posted on is updated in
+ * place (status, who decided, no buttons once decided) and the execution's progress goes to all of them; a click's
+ * own card is replaced by the reply, and a typed decision is answered to the one who typed it.
+ */
 export async function decideProposal(ctx: CommandContext, id: string, decision: DecisionKind, opts: { reason?: string; wait?: boolean } = {}): Promise<CommandOutput> {
   const approvals = approvalsOf(ctx);
-  const message = ctx.message;
+  const clicked = ctx.message;
   const out: DecisionOutcome = await approvals.decide({
     proposalId: id,
     actor: ctx.actor,
     decision,
     ...(opts.reason ? { reason: opts.reason } : {}),
-    ...(message ? { messageRef: message, onProgress: progressTo((r) => ctx.updateMessage(message, r)) } : {}),
+    ...(clicked ? { messageRef: clicked } : {}),
+    onProgress: progressToCards((ref, r) => ctx.updateMessage(ref, r), clicked ? [clicked] : []),
   });
+  /** The decided card: on every other message it is on now, and as the answer (replacing the clicked one). */
+  const answer = async (card: Reply, data: unknown, extra: Partial<CommandOutput> = {}): Promise<CommandOutput> => {
+    const proposal = 'proposal' in out && out.proposal ? out.proposal : undefined;
+    const updated = proposal ? await updateCards(ctx, proposal, card, clicked) : 0;
+    if (clicked) return { reply: card, data, replace: true, ...extra };
+    // Typed: the cards already say it for everyone; the one who typed it gets the card to themselves.
+    const where = updated ? [context(`The card is updated in place on ${updated === 1 ? 'the message' : `all ${updated} messages`} it was posted on.`)] : [];
+    return { reply: updated ? { ...card, visibility: 'ephemeral', blocks: [...card.blocks, ...where] } : card, data, replace: true, ...extra };
+  };
   switch (out.kind) {
     case 'refused':
       switch (out.code) {
@@ -32,7 +46,8 @@ export async function decideProposal(ctx: CommandContext, id: string, decision: 
           return { reply: reply({ blocks: [text(out.message)] }), data: { refused: out.code, ...(out.proposal ? proposalData(out.proposal) : {}) }, outcome: 'unchanged' };
       }
     case 'approved': {
-      const phase = `Approved by ${ctx.actor.displayName}; executing now (drift check, dry-run, then each step). Progress appears here.`;
+      const phase = `Approved by ${ctx.actor.displayName}; executing now (drift check, dry-run, then each step). Progress appears on this card.`;
+      const started = await answer(proposalCard(out.proposal, { phase }), proposalData(out.proposal));
       if (opts.wait) {
         const report = await out.execution;
         const view = await approvals.get(out.proposal.id);
@@ -41,12 +56,12 @@ export async function decideProposal(ctx: CommandContext, id: string, decision: 
         const succeeded = report?.status === 'succeeded';
         return { reply: card, data: { ...proposalData(view?.proposal ?? out.proposal), execution: report ?? null }, replace: true, ...(succeeded ? {} : { outcome: 'failed' as const }) };
       }
-      return { reply: proposalCard(out.proposal, { phase }), data: proposalData(out.proposal), replace: true };
+      return started;
     }
     case 'recorded':
-      return { reply: proposalCard(out.proposal, { awaiting: approvals.awaiting(out.proposal) }), data: proposalData(out.proposal), replace: true };
+      return answer(proposalCard(out.proposal, { awaiting: approvals.awaiting(out.proposal) }), proposalData(out.proposal));
     case 'rejected':
-      return { reply: proposalCard(out.proposal), data: proposalData(out.proposal), replace: true };
+      return answer(proposalCard(out.proposal), proposalData(out.proposal));
   }
 }
 

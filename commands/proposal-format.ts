@@ -1,9 +1,9 @@
 /** How a proposal reads in any reply: the plan, who decided, who still has to, execution progress, buttons. */
 import type { CommandContext } from '../src/core/command.js';
 import { AppError } from '../src/core/errors.js';
-import { actions, code, context, divider, fields, reply, table, text, type Block, type Button, type Reply } from '../src/core/reply.js';
+import { actions, code, context, divider, fields, literal, reply, table, text, type Block, type Button, type Reply } from '../src/core/reply.js';
 import type { ApprovalService } from '../src/domain/approvals/approval.service.js';
-import type { AuditEntry, Execution, Proposal, StepStatus } from '../src/domain/model/proposal.js';
+import type { AuditEntry, Execution, Proposal, StepStatus, StoredMessageRef } from '../src/domain/model/proposal.js';
 import type { ExecutionView, ProgressSink } from '../src/domain/plans/execute-plan.js';
 import { planBlocks } from './plan-format.js';
 import { gapLines } from './format.js';
@@ -107,7 +107,7 @@ function executionBlocks(p: Proposal, e: Execution): Block[] {
   const rows = shown.map((s) => {
     const step = p.plan.steps[s.index];
     const detail = s.undo ?? s.error ?? s.result?.message ?? '';
-    return [s.stepId, step ? `${step.kind} ${step.targetName}` : s.kind, STEP_LABEL[s.status], detail];
+    return [s.stepId, step ? `${step.kind} ${literal(step.targetName)}` : s.kind, STEP_LABEL[s.status], literal(detail)];
   });
   const hidden = e.steps.length - shown.length;
   return [table(['#', 'Step', 'Status', 'Detail'], rows, hidden > 0 ? `${hidden} more step${hidden === 1 ? '' : 's'} not started; \`proposal ${p.id} --json\` lists them all.` : undefined)];
@@ -119,7 +119,7 @@ export function proposalCard(p: Proposal, opts: { awaiting?: string; execution?:
     fields({
       Status: STATUS_LABEL[p.status],
       Risk: p.risk,
-      'Requested by': `${p.requester.name} (${p.requester.surface})`,
+      'Requested by': `${literal(p.requester.name)} (${p.requester.surface})`,
       ...(p.status === 'proposed' ? { Expires: utc(p.expiresAt) } : {}),
       Approvals: `${p.approvals} of ${p.required.count} (${p.required.role} or higher)`,
     }),
@@ -129,21 +129,21 @@ export function proposalCard(p: Proposal, opts: { awaiting?: string; execution?:
   if (p.permissions.length) blocks.push(context(`Cloud permissions needed: ${p.permissions.map(code).join(', ')}`));
   if (p.decisions.length) {
     blocks.push(
-      text(p.decisions.map((d) => `- ${d.decision === 'approve' ? '✅' : '⛔'} **${d.by.name}** (${d.role}, ${d.by.surface}) ${d.decision === 'approve' ? 'approved' : 'rejected'} at ${utc(d.at)}${d.reason ? `: ${d.reason}` : ''}`).join('\n')),
+      text(p.decisions.map((d) => `- ${d.decision === 'approve' ? '✅' : '⛔'} **${literal(d.by.name)}** (${d.role}, ${d.by.surface}) ${d.decision === 'approve' ? 'approved' : 'rejected'} at ${utc(d.at)}${d.reason ? `: ${literal(d.reason)}` : ''}`).join('\n')),
     );
   }
   if (p.status === 'proposed' && opts.awaiting) blocks.push(text(`Still ${opts.awaiting}.`));
   if (opts.execution) blocks.push(divider(), ...executionBlocks(p, opts.execution));
   const final = ['succeeded', 'failed', 'rolled_back', 'rejected', 'expired', 'cancelled'].includes(p.status);
-  if (final && p.outcome) blocks.push(text(`**${STATUS_LABEL[p.status]}**: ${p.outcome}`));
+  if (final && p.outcome) blocks.push(text(`**${STATUS_LABEL[p.status]}**: ${literal(p.outcome)}`));
   if (p.status === 'failed' && p.outcome?.includes('the estate drifted')) blocks.push(text(`To propose it again against the estate as it is now: ${code(reproposeCommand(p))}`));
   // A finished card says how it ended once: the phase line often repeats the outcome ("All 1 step applied.").
-  else if (opts.phase && !(final && p.outcome && (opts.phase.includes(p.outcome) || p.outcome.includes(opts.phase)))) blocks.push(context(opts.phase));
+  else if (opts.phase && !(final && p.outcome && (opts.phase.includes(p.outcome) || p.outcome.includes(opts.phase)))) blocks.push(context(literal(opts.phase)));
   if (p.status === 'proposed') blocks.push(actions(...decisionButtons(p)));
   // Only a proposal that can still be decided says how to decide it.
   const decide = p.status === 'proposed' ? ` · from a terminal: ${code(`approve ${p.id}`)} or ${code(`reject ${p.id}`)}` : '';
   blocks.push(context(`Proposal ${code(p.id)} · ${code(`proposal ${p.id}`)} shows its audit trail${decide}`));
-  return reply({ title: `Proposal ${p.id}: ${p.plan.title}`, blocks, visibility: 'channel' });
+  return reply({ title: `Proposal ${p.id}: ${p.plan.title}`, blocks, visibility: 'channel', cardOf: p.id });
 }
 
 /** The command that makes a fresh proposal for the same intent. */
@@ -166,10 +166,10 @@ export function auditBlocks(entries: AuditEntry[]): Block[] {
       ['When', 'Who', 'What', 'Change', 'Detail'],
       entries.map((a) => [
         a.at.toISOString().slice(0, 19).replace('T', ' '),
-        `${a.actor.name} (${a.actor.surface})`,
+        `${literal(a.actor.name)} (${a.actor.surface})`,
         a.stepId ? `${a.action} ${a.stepId}` : a.action,
         a.from || a.to ? `${a.from ?? ''} → ${a.to ?? ''}` : '',
-        a.detail ?? '',
+        literal(a.detail ?? ''),
       ]),
     ),
   ];
@@ -198,15 +198,37 @@ export function progressTo(send: (r: Reply) => Promise<unknown>): ProgressSink {
   };
 }
 
-/** Progress of executions nobody is clicking on (CLI approvals, recovery): to the message that holds each card. */
-export function progressToStoredMessages(update: (ref: NonNullable<Proposal['messageRef']>, r: Reply) => Promise<unknown>): ProgressSink {
+/** Progress of an execution to every message its card is on (each card is its own ordered queue in the notifier). */
+export function progressToCards(update: (ref: StoredMessageRef, r: Reply) => Promise<unknown>, refs: StoredMessageRef[]): ProgressSink {
+  let current = refs;
+  const sink = progressTo((r) => Promise.all(current.map((ref) => update(ref, r).catch(() => undefined))));
+  return (view) => {
+    // A card posted while it runs (`proposal <id>` elsewhere) joins from the next step on.
+    if (view.proposal.messages.length) current = view.proposal.messages;
+    return sink(view);
+  };
+}
+
+/** Progress of executions nobody is clicking on (CLI approvals, recovery): to every message that holds its card. */
+export function progressToStoredMessages(update: (ref: StoredMessageRef, r: Reply) => Promise<unknown>): ProgressSink {
   const sinks = new Map<string, ProgressSink>();
   return (view) => {
-    const ref = view.proposal.messageRef;
-    if (!ref) return undefined;
+    if (!view.proposal.messages.length) return undefined;
     let sink = sinks.get(view.proposal.id);
-    if (!sink) sinks.set(view.proposal.id, (sink = progressTo((r) => update(ref, r))));
+    if (!sink) sinks.set(view.proposal.id, (sink = progressToCards(update, view.proposal.messages)));
     if (view.done) sinks.delete(view.proposal.id);
     return sink(view);
   };
+}
+
+const sameMessage = (a: StoredMessageRef, b: StoredMessageRef) => a.surface === b.surface && JSON.stringify(Object.entries(a.address).sort()) === JSON.stringify(Object.entries(b.address).sort());
+
+/**
+ * Replaces the proposal's card on every message it was posted on, except `skip` (the clicked one, which the reply
+ * replaces). Resolves with how many were updated.
+ */
+export async function updateCards(ctx: Pick<CommandContext, 'updateMessage'>, p: Proposal, card: Reply, skip?: StoredMessageRef): Promise<number> {
+  const targets = p.messages.filter((m) => !skip || !sameMessage(m, skip));
+  const done = await Promise.all(targets.map((m) => ctx.updateMessage(m, card)));
+  return done.filter(Boolean).length;
 }

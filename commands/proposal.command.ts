@@ -1,7 +1,7 @@
 import { defineCommand } from '../src/core/command.js';
 import { AppError } from '../src/core/errors.js';
 import { echoed } from '../src/core/args.js';
-import { code, divider, text } from '../src/core/reply.js';
+import { code, context, divider, text } from '../src/core/reply.js';
 import { approvalsOf, auditBlocks, proposalCard } from './proposal-format.js';
 import { proposalData } from './proposals-api.js';
 
@@ -21,8 +21,14 @@ export const proposalCommand = defineCommand({
     const { proposal, execution, audit } = found;
     const card = proposalCard(proposal, { awaiting: approvals.awaiting(proposal), ...(execution ? { execution } : {}) });
     card.blocks.push(divider(), text('**Audit trail**'), ...auditBlocks(audit));
+    // Only someone who may act on it gets the card where everyone sees it (and its buttons); anyone else sees it
+    // alone, without buttons that would only refuse them.
+    const mayAct = approvals.mayAct(proposal, ctx.actor);
+    const shown = mayAct
+      ? card
+      : { ...card, visibility: 'ephemeral' as const, blocks: [...card.blocks.filter((b) => b.type !== 'actions'), context('Shown only to you: you cannot decide on this proposal.')] };
     return {
-      reply: card,
+      reply: shown,
       data: {
         ...proposalData(proposal),
         requester: proposal.requester,

@@ -4,6 +4,7 @@
  */
 import type { ProposalsApi } from '../src/core/services.js';
 import type { ApprovalService } from '../src/domain/approvals/approval.service.js';
+import { code, context } from '../src/core/reply.js';
 import { proposalCard } from './proposal-format.js';
 
 export function proposalData(p: { id: string; status: string; risk: string; required: { count: number; role: string }; expiresAt: Date; plan: { title: string; steps: unknown[] } }) {
@@ -12,9 +13,17 @@ export function proposalData(p: { id: string; status: string; risk: string; requ
 
 export function createProposalsApi(approvals: ApprovalService): ProposalsApi {
   return {
-    async propose({ plan, requester }) {
+    async propose({ plan, requester, supersede }) {
       const p = await approvals.propose({ plan, requester });
-      return { id: p.id, reply: proposalCard(p, { awaiting: approvals.awaiting(p) }), data: proposalData(p) };
+      const withdrawn = supersede ? await approvals.supersede({ by: p, actor: requester }) : [];
+      const card = proposalCard(p, { awaiting: approvals.awaiting(p) });
+      if (withdrawn.length) card.blocks.splice(card.blocks.length - 1, 0, context(`Supersedes ${withdrawn.map((w) => code(w.id)).join(', ')}: the older pending ${plan.kind} plan${withdrawn.length === 1 ? '' : 's'} for the same scope (${plan.scope ?? 'all'}), now withdrawn.`));
+      return {
+        id: p.id,
+        reply: card,
+        data: { ...proposalData(p), ...(withdrawn.length ? { supersedes: withdrawn.map((w) => w.id) } : {}) },
+        ...(withdrawn.length ? { superseded: withdrawn.map((w) => ({ id: w.id, reply: proposalCard(w), messages: w.messages })) } : {}),
+      };
     },
   };
 }

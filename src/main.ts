@@ -335,7 +335,16 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
       services.health = { watch, store: healthStore };
     }
     const registry = createRegistry(commands, actions);
-    const dispatcher = createDispatcher({ registry, services, clock, log, notifiers, authorizer: createPolicyAuthorizer(policy), metrics });
+    const dispatcher = createDispatcher({
+      registry,
+      services,
+      clock,
+      log,
+      notifiers,
+      authorizer: createPolicyAuthorizer(policy),
+      metrics,
+      onCardPosted: async (id, ref) => void (await approvals.addMessage(id, ref)),
+    });
     return {
       config,
       log,

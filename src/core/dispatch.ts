@@ -87,6 +87,16 @@ export const allowAll: Authorizer = { check: async () => ({ ok: true }) };
 export interface Dispatcher {
   run(inv: Invocation): Promise<DispatchResult>;
   action(inv: ActionInvocation): Promise<DispatchResult>;
+  /**
+   * A surface posted `result` where it can update it later (a channel message, a console message): when it is a
+   * proposal's card, that message is remembered so decisions and progress update it in place.
+   */
+  posted?(result: DispatchResult, ref: MessageRef): Promise<void>;
+}
+
+/** Whether a result is a proposal card posted for everyone (the cards that decisions and progress keep current). */
+export function postedCardOf(result: Pick<DispatchResult, 'reply' | 'outcome'>): string | undefined {
+  return result.outcome === 'ok' && result.reply.visibility === 'channel' ? result.reply.cardOf : undefined;
 }
 
 /** Strips what surfaces put in front of a command: `/cloud`, `cloud`, a bot mention. */
@@ -111,6 +121,8 @@ export function createDispatcher(deps: {
   notifiers?: NotifierHub;
   /** Command latency by command, surface and outcome, and errors by code (/metrics). */
   metrics?: Metrics;
+  /** Remembers a message a proposal's card was posted on (main.ts: the approval service). */
+  onCardPosted?: (proposalId: string, ref: MessageRef) => Promise<void>;
 }): Dispatcher {
   const authorizer = deps.authorizer ?? allowAll;
 
@@ -285,6 +297,15 @@ export function createDispatcher(deps: {
   }
 
   return {
+    async posted(result, ref) {
+      const id = postedCardOf(result);
+      if (!id || !deps.onCardPosted) return;
+      try {
+        await deps.onCardPosted(id, ref);
+      } catch (err) {
+        deps.log.warn({ err: { message: (err as Error).message }, proposalId: id }, 'the card was posted but its message was not remembered');
+      }
+    },
     // Unknown commands are labelled "unknown": a label never carries what someone typed (unbounded, maybe private).
     run: (inv) => invocation(inv.surface, (r) => r.command ?? 'unknown', (id) => runCommand(inv, id)),
     action: (inv) => invocation(inv.surface, () => (deps.registry.action(inv.actionId) ? `action:${inv.actionId}` : 'action:unknown'), (id) => runAction(inv, id)),

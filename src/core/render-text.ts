@@ -10,7 +10,17 @@ export function toPlainText(r: Reply, opts: { width?: number } = {}): string {
   // The title on a line of its own: no "====" underline, which chat clients show literally in notifications.
   if (r.title) parts.push(r.title);
   for (const b of r.blocks) parts.push(blockToText(b, opts.width ?? 100));
-  return parts.filter((p) => p !== '').join('\n\n');
+  return withoutControls(parts.filter((p) => p !== '').join('\n\n'));
+}
+
+// C0 and C1 control characters except tab and newline, and the bidi overrides/isolates that reorder what a
+// terminal shows (Trojan Source): a name or a reason holding ESC [2J must not clear the reader's screen.
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text safe to print to a terminal: control characters removed (tab and newline kept). */
+export function withoutControls(t: string): string {
+  return t.replace(CONTROLS, '');
 }
 
 export function stripMarkdown(t: string): string {

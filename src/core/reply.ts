@@ -8,6 +8,11 @@ export interface Reply {
   blocks: Block[];
   /** ephemeral: only the requester sees it (Slack); channel: everyone in the conversation. */
   visibility: 'ephemeral' | 'channel';
+  /**
+   * This reply is the card of this proposal: where a surface posts it is remembered, so every decision (a button
+   * or a typed command) and every step of its execution update that message in place.
+   */
+  cardOf?: string;
 }
 
 export interface TextBlock { type: 'text'; text: string }
@@ -70,12 +75,25 @@ export const table = (columns: (string | TableColumn)[], rows: string[][], note?
 export const chart = (title: string, bars: ChartBlock['bars']): ChartBlock => ({ type: 'chart', title, bars });
 export const actions = (...buttons: Button[]): ActionsBlock => ({ type: 'actions', buttons });
 
-export function reply(opts: { title?: string; blocks: Block[]; visibility?: Reply['visibility'] }): Reply {
-  return { ...(opts.title ? { title: opts.title } : {}), blocks: opts.blocks, visibility: opts.visibility ?? 'ephemeral' };
+export function reply(opts: { title?: string; blocks: Block[]; visibility?: Reply['visibility']; cardOf?: string }): Reply {
+  return { ...(opts.title ? { title: opts.title } : {}), blocks: opts.blocks, visibility: opts.visibility ?? 'ephemeral', ...(opts.cardOf ? { cardOf: opts.cardOf } : {}) };
 }
 
 export function textReply(t: string, visibility: Reply['visibility'] = 'ephemeral'): Reply {
   return { blocks: [text(t)], visibility };
+}
+
+/**
+ * Text that came from users or clouds (names, tags, reasons), made literal for the markdown subset: it can never
+ * become **bold**, a `code` span or a [link](https://…) in any renderer. A zero-width space breaks the syntax;
+ * a backtick becomes an apostrophe (as in `code`). Each renderer still escapes its own markup (&, <, >).
+ */
+export function literal(t: string): string {
+  return t
+    .replace(/`/g, "'")
+    .replace(/\*\*/g, '*\u200b*')
+    .replace(/\]\(/g, ']\u200b(')
+    .replace(/(^|\n)- /g, '$1-\u200b ');
 }
 
 /** Escapes characters that the markdown subset would otherwise interpret in user-provided text. */

@@ -10,6 +10,7 @@ import type { PostureService } from '../domain/security/posture.service.js';
 import type { PriceCatalog } from '../domain/ports/price-catalog.port.js';
 import type { RunClaims } from '../domain/ports/run-claims.port.js';
 import type { SolverPort } from '../domain/ports/solver.port.js';
+import type { MessageRef } from './command.js';
 import type { Reply } from './reply.js';
 import type { HealthWatch } from '../domain/health/watch.service.js';
 import type { HealthStore } from '../domain/ports/health-store.port.js';
@@ -34,7 +35,16 @@ export interface HealthServices {
  * The reply shows the plan with Approve/Reject buttons that carry only the proposal id.
  */
 export interface ProposalsApi {
-  propose(input: { plan: Plan; requester: Actor; surface: Surface }): Promise<{ id: string; reply: Reply; data: unknown }>;
+  /**
+   * Proposes the plan. With `supersede`, older pending proposals of the same kind and scope (`plan.scope`) are
+   * withdrawn; each comes back with its updated card and where that card was posted, for the caller to update.
+   */
+  propose(input: { plan: Plan; requester: Actor; surface: Surface; supersede?: boolean }): Promise<{
+    id: string;
+    reply: Reply;
+    data: unknown;
+    superseded?: { id: string; reply: Reply; messages: MessageRef[] }[];
+  }>;
 }
 
 /** Defaults for `optimize` and `failover` (from config; flags override per run) and the solver beyond yalps. */

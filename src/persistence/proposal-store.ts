@@ -96,9 +96,26 @@ function toProposal(r: ProposalRow, decisions: ApprovalRow[]): Proposal {
         at: d.decidedAt,
       }),
     ),
-    ...(r.messageRef ? { messageRef: r.messageRef as StoredMessageRef } : {}),
+    messages: messagesOf(r.messageRef),
     ...(r.outcome ? { outcome: r.outcome } : {}),
   };
+}
+
+/** Most messages one card is remembered on; an older one beyond that is no longer updated. */
+export const MAX_CARD_MESSAGES = 20;
+
+const sameRef = (a: StoredMessageRef, b: StoredMessageRef) => a.surface === b.surface && JSON.stringify(Object.entries(a.address).sort()) === JSON.stringify(Object.entries(b.address).sort());
+
+/** message_ref holds a list of refs (one object before several cards were remembered). */
+function messagesOf(v: unknown): StoredMessageRef[] {
+  if (!v) return [];
+  const list = Array.isArray(v) ? v : [v];
+  return list.filter((r): r is StoredMessageRef => !!r && typeof r === 'object' && typeof (r as StoredMessageRef).surface === 'string' && typeof (r as StoredMessageRef).address === 'object');
+}
+
+function withMessage(current: unknown, ref: StoredMessageRef): StoredMessageRef[] {
+  const list = messagesOf(current).filter((r) => !sameRef(r, ref));
+  return [...list, ref].slice(-MAX_CARD_MESSAGES);
 }
 
 function toStep(r: StepRow): ExecutionStepRecord {
@@ -244,7 +261,6 @@ export function createProposalStore(db: Db): ProposalStore {
           .update(proposals)
           .set({
             approvalsCount: input.decision === 'approve' ? sql`${proposals.approvalsCount} + 1` : proposals.approvalsCount,
-            ...(input.messageRef ? { messageRef: input.messageRef } : {}),
           })
           .where(and(eq(proposals.id, id), eq(proposals.status, 'proposed'), gte(proposals.expiresAt, now)))
           .returning();
@@ -286,6 +302,8 @@ export function createProposalStore(db: Db): ProposalStore {
             await audit(tx, { by, now, action: 'proposal.status', proposalId: id, from: 'proposed', to });
           }
         }
+        // The clicked card joins the cards this proposal updates (the row is locked by the update above).
+        if (input.messageRef) await tx.update(proposals).set({ messageRef: withMessage(locked.messageRef, input.messageRef) }).where(eq(proposals.id, id));
         const proposal = await load(tx, id);
         if (!proposal) throw new Error(`proposal ${id} vanished inside its own transaction`);
         return { kind: 'recorded', proposal, transitioned };
@@ -301,6 +319,16 @@ export function createProposalStore(db: Db): ProposalStore {
       }
       if (current.status === 'expired') return { kind: 'expired', proposal: current };
       return { kind: 'not-pending', proposal: current };
+    },
+
+    async addMessage(id, ref) {
+      return inTx(db, async (tx) => {
+        // Row-locked read-modify-write: two cards posted at once both stay remembered.
+        const [row] = await tx.select({ messageRef: proposals.messageRef }).from(proposals).where(eq(proposals.id, id)).for('update');
+        if (!row) return undefined;
+        await tx.update(proposals).set({ messageRef: withMessage(row.messageRef, ref) }).where(eq(proposals.id, id));
+        return load(tx, id);
+      });
     },
 
     async transition(id, from, to, note) {

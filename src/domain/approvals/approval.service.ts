@@ -100,7 +100,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       case 'rejected':
         return `already rejected${last ? ` by ${last.by.name}` : ''}`;
       case 'cancelled':
-        return 'cancelled';
+        return p.outcome?.startsWith('superseded') ? `withdrawn (${p.outcome})` : 'cancelled';
       case 'expired':
         return `expired at ${humanUtc(p.expiresAt)}`;
       case 'succeeded':
@@ -220,6 +220,47 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         return { kind: 'refused', code: 'PROPOSAL.NOT_CANCELLABLE', message: `Proposal ${id} is ${describeStatus(cur)}, so it can no longer be cancelled.`, proposal: cur };
       }
       return { kind: 'cancelled', proposal: moved };
+    },
+
+    /**
+     * Whether `actor` could do anything with the proposal now: approve or reject it (the role its risk requires,
+     * never their own approval), reject or cancel their own, or cancel it as an admin. Who may not act on it sees
+     * it privately (`proposal <id>` answers them alone).
+     */
+    mayAct(p: Proposal, actor: Actor): boolean {
+      const role = roleOf(policy, actor);
+      const own = actor.id === p.requester.id;
+      if (p.status === 'proposed') return own || atLeast(role, p.required.role) || atLeast(role, 'admin');
+      if (p.status === 'approved') return own || atLeast(role, 'admin');
+      return false;
+    },
+
+    /** Remembers another message the proposal's card was posted on, so decisions and progress update it too. */
+    async addMessage(proposalId: string, ref: StoredMessageRef): Promise<Proposal | undefined> {
+      return store.addMessage(proposalId.trim().toLowerCase(), ref);
+    },
+
+    /**
+     * Withdraws every older pending proposal of the same kind and scope as `by` (a new optimize plan replaces the
+     * one it conflicts with): each moves proposed → cancelled with its reason as outcome and an audit row. Only
+     * proposals still waiting are touched; one already approved or running is left to finish.
+     */
+    async supersede(input: { by: Proposal; actor: Actor }): Promise<Proposal[]> {
+      const { by } = input;
+      if (by.plan.scope === undefined) return [];
+      const older = (await store.list({ statuses: ['proposed'], limit: 500 })).filter((p) => p.id !== by.id && p.plan.kind === by.plan.kind && p.plan.scope === by.plan.scope);
+      const withdrawn: Proposal[] = [];
+      for (const p of older) {
+        const moved = await store.transition(p.id, ['proposed'], 'cancelled', {
+          by: stamp(input.actor),
+          now: clock.now(),
+          outcome: `superseded by proposal ${by.id}, a newer ${by.plan.kind} plan for the same scope (${by.plan.scope})`,
+          detail: `superseded by ${by.id}`,
+          after: { supersededBy: by.id, scope: by.plan.scope },
+        });
+        if (moved) withdrawn.push(moved);
+      }
+      return withdrawn;
     },
 
     async get(id: string): Promise<{ proposal: Proposal; execution?: Execution; audit: AuditEntry[] } | undefined> {

@@ -199,9 +199,17 @@ export function holders(policy: Policy, min: Role, exclude: readonly string[] = 
   return [...new Set(out)];
 }
 
+/**
+ * How a reply names the policy: a built-in one by what it is, a file never by its path (a refusal reaches any chat
+ * user, and the server's paths are not theirs to know).
+ */
+export function policyName(policy: Policy): string {
+  return policy.source.startsWith('built-in') ? `the ${policy.source}` : 'the approvals policy (STEWARD_POLICY_FILE)';
+}
+
 export function holdersText(policy: Policy, min: Role, exclude: readonly string[] = []): string {
   const list = holders(policy, min, exclude);
-  if (list.length === 0) return `nobody else holds ${article(min)} ${min} role; an admin must bind someone in ${policy.source}`;
+  if (list.length === 0) return `nobody else holds ${article(min)} ${min} role; an admin must bind someone in ${policyName(policy)}`;
   const shown = list.slice(0, 8).join(', ') + (list.length > 8 ? ` and ${list.length - 8} more` : '');
   return shown;
 }
@@ -222,7 +230,7 @@ export function createPolicyAuthorizer(policy: Policy) {
         ok: false,
         reason:
           `${what} needs the ${need} role; ${actor.id} ${has ? `is only ${article(has)} ${has}` : 'has no role'}. ` +
-          `Ask someone who holds it (${holdersText(policy, need, [actor.id])}), or an admin to bind you in ${policy.source}.`,
+          `Ask someone who holds it (${holdersText(policy, need, [actor.id])}), or an admin to bind you in ${policyName(policy)}.`,
       };
     },
   };

@@ -118,6 +118,11 @@ export interface Plan {
    * when it was built on a partial read, so its card, its audit row and its approval say so.
    */
   readGaps?: ReadGap[];
+  /**
+   * The part of the estate an optimize plan covers ('all', 'aws', 'aws,gcp eu-west-1'): a newer pending proposal of
+   * the same kind and scope supersedes an older one, so conflicting plans for the same instances never pile up.
+   */
+  scope?: string;
 }
 
 /** A part of the estate a plan could not see (the same shape as the provider port's Gap). */

@@ -66,7 +66,11 @@ export interface Proposal {
   finishedAt?: Date;
   approvals: number;
   decisions: Decision[];
-  messageRef?: StoredMessageRef;
+  /**
+   * Every message its card was posted on (the first post, `proposal <id>` in another channel, a clicked copy):
+   * each decision and each step of the execution updates all of them in place.
+   */
+  messages: StoredMessageRef[];
   /** One line on how it ended (set with the final status). */
   outcome?: string;
 }

@@ -65,6 +65,8 @@ export interface ProposalStore {
   auditTrail(proposalId: string): Promise<AuditEntry[]>;
 
   decide(input: DecisionInput): Promise<DecisionRecord>;
+  /** Remembers another message the proposal's card is on (kept once; at most MAX_CARD_MESSAGES, oldest dropped). */
+  addMessage(proposalId: string, ref: StoredMessageRef): Promise<Proposal | undefined>;
   /** Moves a proposal from one of `from` to `to`; undefined when it was in none of them. */
   transition(id: string, from: ProposalStatus[], to: ProposalStatus, note: AuditNote & { outcome?: string }): Promise<Proposal | undefined>;
   /** Marks every proposal past its expiry (proposed, or approved but never started) as expired. */

@@ -108,9 +108,11 @@ export function createConsoleSurface(deps: { dispatcher: Dispatcher; log: Logger
     next();
   };
 
-  const answer = (res: Response, result: DispatchResult, extra: Record<string, unknown> = {}) => {
+  const answer = async (res: Response, result: DispatchResult, extra: Record<string, unknown> = {}) => {
     const html = toHtml(result.reply);
     const posted = board.post(html);
+    // A proposal card on the board is kept current by every later decision and step, however made.
+    await deps.dispatcher.posted?.(result, { surface: 'console', address: { messageId: posted.id } });
     res.json({ id: posted.id, seq: posted.seq, outcome: result.outcome, html, text: toPlainText(result.reply), data: result.data ?? null, ...extra });
   };
 
@@ -132,7 +134,7 @@ export function createConsoleSurface(deps: { dispatcher: Dispatcher; log: Logger
       return;
     }
     const result = await deps.dispatcher.run({ text: body.data.text, actor: actor(body.data.user), surface: 'console', conversation: { surface: 'console', address: {} } });
-    answer(res, result);
+    await answer(res, result);
   });
 
   router.post('/api/action', jsonOnly, json, async (req, res) => {
@@ -153,7 +155,7 @@ export function createConsoleSurface(deps: { dispatcher: Dispatcher; log: Logger
       res.json({ id: body.data.messageId, outcome: result.outcome, html: toHtml(result.reply), text: toPlainText(result.reply), replace: true });
       return;
     }
-    answer(res, result);
+    await answer(res, result);
   });
 
   // The empty first page says what the estate holds: read through the same commands a person would type.

@@ -79,7 +79,7 @@ export function createSlackAnswerSender(o: SlackAnswerSenderOptions): AnswerSend
     },
     async answer(reply: Reply, how) {
       if (how.plain) {
-        if (budget) await budget.send({ response_type: 'ephemeral', replace_original: false, text: clip(renderBlockKit(reply).text, 3000) });
+        if (budget) await budget.send({ response_type: 'ephemeral', replace_original: false, text: renderBlockKit(reply).text });
         return undefined;
       }
       if (how.ephemeral) {

@@ -63,6 +63,19 @@ export function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Escaped for mrkdwn and at most `max` characters after escaping, never cutting an `&amp;` in half. */
+export function escapedClip(s: string, max: number): string {
+  const whole = escapeMrkdwn(s);
+  if (whole.length <= max) return whole;
+  let out = '';
+  for (const ch of Array.from(s)) {
+    const e = escapeMrkdwn(ch);
+    if (out.length + e.length > max - 1) break;
+    out += e;
+  }
+  return out + '…';
+}
+
 /**
  * The reply model's markdown subset → Slack mrkdwn: **bold** → *bold*, [label](url) → <url|label>, "- " bullets → "• ".
  * Everything is escaped first, so nothing a user or a cloud tag holds can become a mention or a link.
@@ -295,7 +308,9 @@ const count = (units: Unit[]) => units.reduce((n, u) => n + u.blocks.length, 0);
  * pages first (with a "showing N of M rows" note), then text blocks from the end (with a note), never the buttons.
  */
 export function renderBlockKit(r: Reply, opts: RenderOptions = {}): SlackMessage {
-  const text = clip(toPlainText(r), SLACK_LIMITS.fallbackText) || ' ';
+  // The top-level text is mrkdwn too (notifications, old clients, screen readers): escaped, so a name like
+  // `<!channel>-web` or a reason holding `<https://evil|x>` stays text there as it does in the blocks.
+  const text = escapedClip(toPlainText(r), SLACK_LIMITS.fallbackText) || ' ';
   const fixed: KnownBlock[] = [];
   if (r.title) fixed.push({ type: 'header', text: { type: 'plain_text', text: clip(r.title, SLACK_LIMITS.headerText), emoji: true } });
   const tail: KnownBlock[] = opts.footer ? [contextBlock(opts.footer)] : [];
@@ -341,5 +356,5 @@ export function renderBlockKit(r: Reply, opts: RenderOptions = {}): SlackMessage
   const body = units.flatMap((u) => u.blocks);
   if (droppedBlocks > 0) body.push(contextBlock(`${droppedBlocks} more block${droppedBlocks === 1 ? '' : 's'} did not fit in one Slack message; run the command with narrower filters to see them.`));
   const blocks = [...fixed, ...body, ...tail];
-  return { text, blocks: blocks.length ? blocks : [section(escapeMrkdwn(text))] };
+  return { text, blocks: blocks.length ? blocks : [section(text)] };
 }

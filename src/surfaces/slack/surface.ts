@@ -118,7 +118,11 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
     rejectRateLimitedCalls: true,
   });
   const sends = createSendQueue({ classify: slackSendVerdict, log });
-  const delivery = createDelivery({ log, ...(opts.workingNoticeMs !== undefined ? { workingNoticeMs: opts.workingNoticeMs } : {}) });
+  const delivery = createDelivery({
+    log,
+    ...(opts.workingNoticeMs !== undefined ? { workingNoticeMs: opts.workingNoticeMs } : {}),
+    onAnswered: (result, ref) => opts.dispatcher.posted?.(result, ref),
+  });
   const postResponse: ResponseUrlPoster = createResponseUrlPoster(opts.allowResponseUrl ? { allow: opts.allowResponseUrl } : {});
   const budgets = new Map<string, ResponseUrlBudget>();
   const budgetFor = (url: string): ResponseUrlBudget => {

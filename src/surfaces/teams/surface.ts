@@ -30,7 +30,7 @@ import {
   type SendQueueOptions,
   type WorkingNote,
 } from '../../core/delivery.js';
-import type { Dispatcher } from '../../core/dispatch.js';
+import type { DispatchResult, Dispatcher } from '../../core/dispatch.js';
 import type { ChannelTarget } from '../../core/notifier.js';
 import { toPlainText } from '../../core/render-text.js';
 import type { Reply } from '../../core/reply.js';
@@ -163,8 +163,9 @@ export function createTeamsSurface(opts: TeamsSurfaceOptions): TeamsSurface {
     log,
     ...opts.sendOptions,
   });
-  const delivery = createDelivery({ log, ...(opts.workingNoticeMs !== undefined ? { workingNoticeMs: opts.workingNoticeMs } : {}) });
-  const invokeDelivery = createDelivery({ log, workingNoticeMs: opts.invokeDeadlineMs ?? DEFAULT_INVOKE_DEADLINE_MS });
+  const onAnswered = (result: DispatchResult, ref: MessageRef) => opts.dispatcher.posted?.(result, ref);
+  const delivery = createDelivery({ log, ...(opts.workingNoticeMs !== undefined ? { workingNoticeMs: opts.workingNoticeMs } : {}), onAnswered });
+  const invokeDelivery = createDelivery({ log, workingNoticeMs: opts.invokeDeadlineMs ?? DEFAULT_INVOKE_DEADLINE_MS, onAnswered });
 
   const inflight = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {

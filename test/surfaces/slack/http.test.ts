@@ -141,7 +141,7 @@ describe('slash command', () => {
       response_type: 'ephemeral',
       replace_original: false,
       // The plain-text fallback is always there; the user's text cannot become a channel-wide mention.
-      text: 'You said hello <!channel>',
+      text: 'You said hello &lt;!channel&gt;',
       blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'You said *hello &lt;!channel&gt;*' } }],
     });
   });

@@ -260,6 +260,7 @@ describe('the real proposal cards', () => {
     permissions: ['ec2:StopInstances'],
     createdAt: at,
     expiresAt: new Date(at.getTime() + 3600_000),
+    messages: [],
     approvals: 0,
     decisions: [],
   };
