@@ -3,32 +3,12 @@
  * click's answer and then with the execution's progress, ending on the result (never overwritten by the click's
  * "executing now" reply, which is answered first).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/lib/logger.js';
-import { bootstrap, type App } from '../../src/main.js';
-import { createHttpServer, type HttpServer } from '../../src/server/http.js';
-import { createConsoleSurface } from '../../src/surfaces/console/router.js';
+import { expect, it } from 'vitest';
+import { useConsoleServer } from '../support/console.js';
 
-let app: App;
-let http: HttpServer;
-let base: string;
+const steward = useConsoleServer({ STEWARD_DEMO_INSTANCES: '30' });
 
-beforeAll(async () => {
-  app = await bootstrap(loadConfig({ STEWARD_DATA_DIR: 'memory://', LOG_LEVEL: 'silent', STEWARD_DEMO_INSTANCES: '30' }), { log: silentLogger() });
-  http = createHttpServer({ log: silentLogger(), ready: () => app.database.ping() });
-  const surface = createConsoleSurface({ dispatcher: app.dispatcher, log: silentLogger() });
-  app.notifiers.register(surface.notifier);
-  http.app.use(surface.router);
-  base = (await http.listen(0, '127.0.0.1')).url;
-});
-afterAll(async () => {
-  await http?.close();
-  await app?.close();
-});
-
-const post = async (path: string, body: unknown) =>
-  (await (await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+const post = async (path: string, body: unknown) => (await steward.post(path, body)).body;
 
 it('propose as alice, approve as bob on the card: progress replaces the card and ends on the result', async () => {
   const inv = (await post('/api/command', { text: 'inventory --state running --json', user: 'alice' })).data as { instances: { id: string }[] };
@@ -45,9 +25,9 @@ it('propose as alice, approve as bob on the card: progress replaces the card and
   const clicked = await post('/api/action', { actionId: 'proposal.approve', value: proposalId, user: 'bob', messageId: card.id });
   expect(clicked).toMatchObject({ outcome: 'ok', replace: true, id: card.id });
   expect(clicked.text).toMatch(/Approved by bob; executing now/);
-  await app.approvals.idle();
+  await steward.app.approvals.idle();
 
-  const updates = (await (await fetch(`${base}/api/updates?since=0`)).json()) as { messages: { id: string; html: string }[] };
+  const updates = (await (await fetch(`${steward.base}/api/updates?since=0`)).json()) as { messages: { id: string; html: string }[] };
   const finalCard = updates.messages.find((m) => m.id === card.id)?.html ?? '';
   expect(finalCard).toMatch(/All 1 step applied/);
   expect(finalCard).not.toContain('data-action-id="proposal.approve"');

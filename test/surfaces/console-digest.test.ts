@@ -2,33 +2,14 @@
  * Digests in the console, over HTTP: `digest preview cost` shows the content with the chart inline; a subscription
  * typed in the console is posted there by the scheduler (pushed onto the board, which the page polls).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
-import { bootstrap, type App } from '../../src/main.js';
 import { createDigestScheduler } from '../../src/scheduler/digest-scheduler.js';
-import { createHttpServer, type HttpServer } from '../../src/server/http.js';
-import { createConsoleSurface } from '../../src/surfaces/console/router.js';
+import { useConsoleServer } from '../support/console.js';
 
-let app: App;
-let http: HttpServer;
-let base: string;
+const steward = useConsoleServer();
 
-beforeAll(async () => {
-  app = await bootstrap(loadConfig({ STEWARD_DATA_DIR: 'memory://', LOG_LEVEL: 'silent' }), { log: silentLogger() });
-  http = createHttpServer({ log: silentLogger(), ready: () => app.database.ping() });
-  const surface = createConsoleSurface({ dispatcher: app.dispatcher, log: silentLogger() });
-  app.notifiers.register(surface.notifier);
-  http.app.use(surface.router);
-  base = (await http.listen(0, '127.0.0.1')).url;
-});
-afterAll(async () => {
-  await http?.close();
-  await app?.close();
-});
-
-const post = async (path: string, body: unknown) =>
-  (await (await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+const post = async (path: string, body: unknown) => (await steward.post(path, body)).body;
 
 it('digest preview cost shows the forecast, anomalies and the chart inline; security shows the checks', async () => {
   const cost = await post('/api/command', { text: 'digest preview cost', user: 'alice' });
@@ -45,14 +26,14 @@ it('digest preview cost shows the forecast, anomalies and the chart inline; secu
 it('a digest subscribed in the console is posted to the console board by the scheduler', async () => {
   const sub = await post('/api/command', { text: 'digest subscribe security daily 00:00 UTC', user: 'alice' });
   expect(sub.outcome).toBe('ok');
-  const before = (await (await fetch(`${base}/api/updates?since=0`)).json()) as { seq: number };
-  const digests = app.services.digests!;
+  const before = (await (await fetch(`${steward.base}/api/updates?since=0`)).json()) as { seq: number };
+  const digests = steward.app.services.digests!;
   // Due since midnight, subscribed after it: tomorrow's run is the first; run the sweep as if it were tomorrow.
   const tomorrow = new Date(Date.now() + 86_400_000);
-  const scheduler = createDigestScheduler({ dispatcher: app.dispatcher, post: (t, r) => app.notifiers.post(t, r), subscriptions: () => digests.store.subscriptions(), claims: digests.runs, now: () => tomorrow, log: silentLogger(), owner: 'test', cron: false });
+  const scheduler = createDigestScheduler({ dispatcher: steward.app.dispatcher, post: (t, r) => steward.app.notifiers.post(t, r), subscriptions: () => digests.store.subscriptions(), claims: digests.runs, now: () => tomorrow, log: silentLogger(), owner: 'test', cron: false });
   const outcomes = await scheduler.sweep();
   expect(outcomes.map((o) => o.outcome)).toEqual(['posted']);
-  const updates = (await (await fetch(`${base}/api/updates?since=${before.seq}`)).json()) as { messages: { html: string; pushed?: boolean }[] };
+  const updates = (await (await fetch(`${steward.base}/api/updates?since=${before.seq}`)).json()) as { messages: { html: string; pushed?: boolean }[] };
   const pushed = updates.messages.filter((m) => m.pushed);
   expect(pushed).toHaveLength(1);
   expect(pushed[0]?.html).toContain('Security digest');

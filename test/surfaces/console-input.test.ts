@@ -3,36 +3,14 @@
  * that says what was wrong (and that the page can show), ids are checked before they reach the database, and
  * nothing a user typed is echoed back at full length. Also the first page's sentence on what the estate holds.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { describe, expect, it } from 'vitest';
 import { actions, reply, text } from '../../src/core/reply.js';
-import { silentLogger } from '../../src/lib/logger.js';
-import { bootstrap, type App } from '../../src/main.js';
-import { createHttpServer, type HttpServer } from '../../src/server/http.js';
 import { toHtml } from '../../src/surfaces/console/render.js';
-import { createConsoleSurface } from '../../src/surfaces/console/router.js';
+import { useConsoleServer } from '../support/console.js';
 
-let app: App;
-let http: HttpServer;
-let base: string;
+const steward = useConsoleServer();
 
-beforeAll(async () => {
-  app = await bootstrap(loadConfig({ STEWARD_DATA_DIR: 'memory://', LOG_LEVEL: 'silent' }), { log: silentLogger() });
-  http = createHttpServer({ log: silentLogger(), ready: () => app.database.ping() });
-  const surface = createConsoleSurface({ dispatcher: app.dispatcher, log: silentLogger() });
-  app.notifiers.register(surface.notifier);
-  http.app.use(surface.router);
-  base = (await http.listen(0, '127.0.0.1')).url;
-}, 120_000);
-afterAll(async () => {
-  await http?.close();
-  await app?.close();
-});
-
-const post = async (path: string, body: unknown) => {
-  const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+const post = steward.post;
 
 describe('console API input limits', () => {
   it('refuses a command over 4,000 characters with a 400 that says how long it was and the limit', async () => {
@@ -54,7 +32,7 @@ describe('console API input limits', () => {
     expect(r.status).toBe(400);
     expect(r.body.error).toMatch(/button value contains control characters \(such as NUL\)/);
     // And the command layer refuses it too, whatever surface sends it (Slack, Teams).
-    const direct = await app.dispatcher.action({ actionId: 'proposal.approve', value: 'abc\u0000def', actor: { id: 'console:bob', displayName: 'bob', surface: 'console' }, surface: 'console' });
+    const direct = await steward.app.dispatcher.action({ actionId: 'proposal.approve', value: 'abc\u0000def', actor: { id: 'console:bob', displayName: 'bob', surface: 'console' }, surface: 'console' });
     expect(direct.outcome).toBe('usage');
     expect(direct.errorCode).toBe('COMMAND.USAGE');
   });
@@ -70,12 +48,12 @@ describe('console API input limits', () => {
 
 describe('console first page', () => {
   it('says what the demo estate holds', async () => {
-    const w = (await (await fetch(`${base}/api/welcome?user=alice`)).json()) as { estate: string };
+    const w = (await (await fetch(`${steward.base}/api/welcome?user=alice`)).json()) as { estate: string };
     expect(w.estate).toMatch(/^The demo estate holds 60 simulated instances \(\d+ running, \$[\d,]+ a month\) on aws, azure and gcp in \d+ regions; nothing here touches a real cloud/);
   });
 
   it('the page itself says what Steward is and offers three commands to try', async () => {
-    const html = await (await fetch(`${base}/`)).text();
+    const html = await (await fetch(`${steward.base}/`)).text();
     expect(html).toMatch(/<section class="intro"/);
     expect([...html.matchAll(/data-try="([^"]+)"/g)].map((m) => m[1])).toEqual(['inventory', 'cost --by region', 'optimize']);
   });

@@ -5,32 +5,17 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/lib/logger.js';
-import { bootstrap, type App } from '../../src/main.js';
-import { createHttpServer, type HttpServer } from '../../src/server/http.js';
-import { createConsoleSurface } from '../../src/surfaces/console/router.js';
 import { launchChromium } from '../support/browser.js';
+import { useConsoleServer } from '../support/console.js';
 
 let browser: Browser;
-let app: App;
-let http: HttpServer;
-let base: string;
-
 beforeAll(async () => {
   browser = await launchChromium();
-  app = await bootstrap(loadConfig({ STEWARD_DATA_DIR: 'memory://', LOG_LEVEL: 'silent' }), { log: silentLogger() });
-  http = createHttpServer({ log: silentLogger(), ready: () => app.database.ping() });
-  const surface = createConsoleSurface({ dispatcher: app.dispatcher, log: silentLogger() });
-  app.notifiers.register(surface.notifier);
-  http.app.use(surface.router);
-  base = (await http.listen(0, '127.0.0.1')).url;
-}, 120_000);
+});
 afterAll(async () => {
   await browser?.close();
-  await http?.close();
-  await app?.close();
 });
+const steward = useConsoleServer();
 
 async function send(page: Page, command: string): Promise<void> {
   const before = await page.locator('.msg.bot:not(.pending)').count();
@@ -56,8 +41,8 @@ describe.each([
   it('clips no reply and shows the new card\'s Approve button after a run of commands', { timeout: 180_000 }, async () => {
     const page = await browser.newPage({ viewport: { width, height } });
     try {
-      await page.goto(`${base}/`);
-      const inv = (await app.dispatcher.run({ text: 'inventory --state running --json', actor: { id: 'console:alice', displayName: 'alice', surface: 'console' }, surface: 'console' })).data as { instances: { name: string }[] };
+      await page.goto(`${steward.base}/`);
+      const inv = (await steward.app.dispatcher.run({ text: 'inventory --state running --json', actor: { id: 'console:alice', displayName: 'alice', surface: 'console' }, surface: 'console' })).data as { instances: { name: string }[] };
       for (const c of ['help', 'inventory', 'cost --by region', `stop ${inv.instances[0]!.name}`]) await send(page, c);
       await send(page, `stop ${'x'.repeat(300)}`);
       await send(page, `stop ${inv.instances[1]!.name}`);
@@ -85,7 +70,7 @@ describe('console first page and refusals in the browser', () => {
   it('says what this is and what the demo estate holds, with three commands that run when clicked', { timeout: 120_000 }, async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {
-      await page.goto(`${base}/`);
+      await page.goto(`${steward.base}/`);
       const intro = page.locator('#intro');
       await expect.poll(() => intro.innerText(), { timeout: 30_000 }).toMatch(/The demo estate holds 60 simulated instances/);
       expect(await intro.innerText()).toMatch(/Steward reads your AWS, Azure and Google Cloud estate/);
@@ -102,7 +87,7 @@ describe('console first page and refusals in the browser', () => {
   it('shows the API\'s message for a command over 4,000 characters, not "undefined", in a bubble that wraps', { timeout: 120_000 }, async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {
-      await page.goto(`${base}/`);
+      await page.goto(`${steward.base}/`);
       await send(page, `inventory ${'z'.repeat(4100)}`);
       const answer = await page.locator('.msg.bot').last().innerText();
       expect(answer).toContain('That command is 4110 characters long; the limit is 4000.');
@@ -116,7 +101,7 @@ describe('console first page and refusals in the browser', () => {
   it('draws status icons as shapes, with no emoji left for a machine without an emoji font', { timeout: 120_000 }, async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     try {
-      await page.goto(`${base}/`);
+      await page.goto(`${steward.base}/`);
       await send(page, 'security');
       const log = await page.locator('#log').innerText();
       expect(log).toMatch(/critical/);

@@ -22,6 +22,19 @@ export interface RegionInfo {
   label: string;
 }
 
+/** An adapter's table of the regions it knows: roughly where each is, and the name its cloud gives it. */
+export type RegionLocations = Readonly<Record<string, readonly [lat: number, lon: number, label: string]>>;
+
+/**
+ * The RegionInfo an adapter reports for `region` in `geography` (which the adapter reads from the region's name):
+ * located from its table, or, for a region the table does not list, without a location (NaN) and labelled
+ * `label` (the region as given). The one shape every cloud's regions.ts shares.
+ */
+export function regionInfoFrom(geography: Geography, locations: RegionLocations, region: string, label = region): RegionInfo {
+  const [lat, lon, name] = locations[region] ?? [Number.NaN, Number.NaN, label];
+  return { geography, lat, lon, label: name };
+}
+
 /**
  * What the adapters say about regions (`CloudProvider.regionInfo`), learned as the inventory reads them: each
  * cloud names its regions its own way, so their geography and location come from the adapter, not from here.

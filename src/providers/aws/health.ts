@@ -8,7 +8,7 @@ import { DescribeInstanceStatusCommand, DescribeRegionsCommand, EC2Client, type 
 import { DescribeAffectedEntitiesCommand, DescribeEventsCommand, HealthClient, type Event as AwsHealthEvent } from '@aws-sdk/client-health';
 import type { HealthEvent, HealthEventState, InstanceHealth } from '../../domain/model/health.js';
 import type { Gap } from '../../domain/ports/cloud-provider.port.js';
-import type { HealthObservation, HealthSource } from '../../domain/ports/health-source.port.js';
+import { observeScopes, type HealthObservation, type HealthSource } from '../../domain/ports/health-source.port.js';
 import { createRateLimiters, type RateLimiters } from '../../lib/rate-limiter.js';
 import type { AwsClientDeps } from './clients.js';
 
@@ -182,22 +182,16 @@ export function createAwsHealthSource(config: AwsHealthConfig, deps: AwsClientDe
     ...(config.holdMs !== undefined ? { holdMs: config.holdMs } : {}),
     async poll(): Promise<HealthObservation> {
       const now = new Date().toISOString();
-      const gaps: Gap[] = [];
-      const instances: InstanceHealth[] = [];
-      const events: HealthEvent[] = [];
       const watched = await regionList();
-      await Promise.all(
-        watched.map(async (region) => {
-          try {
-            const r = await statusOf(region, now);
-            instances.push(...r.instances);
-            events.push(...r.events);
-          } catch (err) {
+      const { events, instances, gaps } = await observeScopes(watched, [
+        {
+          read: (region) => statusOf(region, now),
+          unreadable: (region, err) => {
             const e = err as { name?: string; message?: string };
-            gaps.push({ provider: 'aws', cloud: 'aws', region, code: `HEALTH.STATUS_UNREADABLE`, message: `DescribeInstanceStatus failed in ${region}: ${e.name ?? 'Error'}: ${e.message ?? ''}`.trim() });
-          }
-        }),
-      );
+            return { provider: 'aws', cloud: 'aws', region, code: `HEALTH.STATUS_UNREADABLE`, message: `DescribeInstanceStatus failed in ${region}: ${e.name ?? 'Error'}: ${e.message ?? ''}`.trim() };
+          },
+        },
+      ]);
       try {
         events.push(...(await healthEvents(watched, now)));
       } catch (err) {

@@ -1,4 +1,4 @@
-import type { RegionInfo } from '../../domain/model/cloud.js';
+import { regionInfoFrom, type RegionInfo, type RegionLocations } from '../../domain/model/cloud.js';
 
 /**
  * AWS region codes name their geography (`<area>-<direction>-<n>`): `us-*` (GovCloud included) is the US, `eu-*`
@@ -6,7 +6,7 @@ import type { RegionInfo } from '../../domain/model/cloud.js';
  * own jurisdiction (`other`: they never receive workloads from another geography). Locations are the cities AWS
  * names, approximately, for nearest-region preference.
  */
-const LOCATIONS: Record<string, [lat: number, lon: number, label: string]> = {
+const LOCATIONS: RegionLocations = {
   'us-east-1': [38.9, -77.4, 'N. Virginia'],
   'us-east-2': [40.0, -83.0, 'Ohio'],
   'us-west-1': [37.4, -122.0, 'N. California'],
@@ -47,6 +47,5 @@ export function awsRegionInfo(region: string): RegionInfo | undefined {
   if (!m) return undefined;
   const area = m[1];
   const geography = area === 'us' ? 'us' : area === 'eu' ? 'eu' : area === 'ap' ? 'apac' : 'other';
-  const [lat, lon, label] = LOCATIONS[region] ?? [Number.NaN, Number.NaN, region];
-  return { geography, lat, lon, label };
+  return regionInfoFrom(geography, LOCATIONS, region);
 }

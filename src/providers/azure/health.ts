@@ -8,7 +8,7 @@
 import { MicrosoftResourceHealth } from '@azure/arm-resourcehealth';
 import type { HealthEvent, InstanceHealth } from '../../domain/model/health.js';
 import type { Gap } from '../../domain/ports/cloud-provider.port.js';
-import type { HealthObservation, HealthSource } from '../../domain/ports/health-source.port.js';
+import { observeScopes, type HealthObservation, type HealthSource } from '../../domain/ports/health-source.port.js';
 import { createRateLimiters } from '../../lib/rate-limiter.js';
 import { createAzureClients, type AzureClientDeps } from './clients.js';
 
@@ -131,21 +131,12 @@ export function createAzureHealthSource(config: AzureHealthConfig, deps: AzureCl
     ...(config.holdMs !== undefined ? { holdMs: config.holdMs } : {}),
     async poll(): Promise<HealthObservation> {
       const now = new Date().toISOString();
-      const gaps: Gap[] = [];
-      const instances: InstanceHealth[] = [];
-      const events: HealthEvent[] = [];
-      await Promise.all(
-        config.subscriptionIds.map(async (sub) => {
-          try {
-            const r = await subscription(sub, gaps, now);
-            instances.push(...r.instances);
-            events.push(...r.events);
-          } catch (err) {
-            gaps.push({ provider: 'azure', cloud: 'azure', account: sub, code: 'HEALTH.STATUS_UNREADABLE', message: `virtual machines of ${sub} could not be read: ${(err as Error).message}` });
-          }
-        }),
-      );
-      return { events, instances, gaps };
+      return observeScopes(config.subscriptionIds, [
+        {
+          read: (sub, gaps) => subscription(sub, gaps, now),
+          unreadable: (sub, err) => ({ provider: 'azure', cloud: 'azure', account: sub, code: 'HEALTH.STATUS_UNREADABLE', message: `virtual machines of ${sub} could not be read: ${(err as Error).message}` }),
+        },
+      ]);
     },
   };
 }

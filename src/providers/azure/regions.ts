@@ -1,4 +1,4 @@
-import type { RegionInfo } from '../../domain/model/cloud.js';
+import { regionInfoFrom, type RegionInfo, type RegionLocations } from '../../domain/model/cloud.js';
 
 /**
  * Azure region names are words (`australiaeast`, `germanywestcentral`, `eastus2`): the geography follows from the
@@ -9,7 +9,7 @@ const US = /^(east|west|central|north|south|northcentral|southcentral|westcentra
 const EU = /europe|^uk|^france|^germany|^norway|^sweden|^switzerland|^poland|^italy|^spain|^austria|^belgium|^denmark|^finland|^greece/;
 const APAC = /asia|^australia|^japan|^korea|^india|^(central|south|west)india|^jioindia|^newzealand|^indonesia|^malaysia|^taiwan/;
 
-const LOCATIONS: Record<string, [number, number, string]> = {
+const LOCATIONS: RegionLocations = {
   eastus: [37.4, -79.8, 'East US'],
   eastus2: [36.7, -78.4, 'East US 2'],
   westus: [37.8, -122.4, 'West US'],
@@ -36,6 +36,5 @@ export function azureRegionInfo(region: string): RegionInfo | undefined {
   const r = region.toLowerCase().replace(/\s+/g, '');
   if (!/^[a-z0-9]+$/.test(r)) return undefined;
   const geography = US.test(r) ? 'us' : EU.test(r) ? 'eu' : APAC.test(r) ? 'apac' : 'other';
-  const [lat, lon, label] = LOCATIONS[r] ?? [Number.NaN, Number.NaN, region];
-  return { geography, lat, lon, label };
+  return regionInfoFrom(geography, LOCATIONS, r, region);
 }

@@ -8,7 +8,7 @@
  */
 import type { Gap } from '../../domain/ports/cloud-provider.port.js';
 import type { HealthEvent, HealthEventState, InstanceHealth } from '../../domain/model/health.js';
-import type { HealthObservation, HealthSource } from '../../domain/ports/health-source.port.js';
+import { observeScopes, type HealthObservation, type HealthSource } from '../../domain/ports/health-source.port.js';
 import { createRateLimiters } from '../../lib/rate-limiter.js';
 import { createGcpClients, type GcpClientDeps } from './clients.js';
 import { last, readProject, regionOfZone } from './instances.js';
@@ -129,34 +129,26 @@ export function createGcpHealthSource(config: GcpHealthConfig, deps: GcpClientDe
     ...(config.holdMs !== undefined ? { holdMs: config.holdMs } : {}),
     async poll(): Promise<HealthObservation> {
       const now = new Date().toISOString();
-      const gaps: Gap[] = [];
-      const instances: InstanceHealth[] = [];
-      const events: HealthEvent[] = [];
-      await Promise.all(
-        config.projectIds.map(async (project) => {
-          try {
-            const r = await instancesOf(project, gaps, now);
-            instances.push(...r.instances);
-            events.push(...r.events);
-          } catch (err) {
-            gaps.push({ provider: 'gcp', cloud: 'gcp', account: project, code: 'HEALTH.STATUS_UNREADABLE', message: `instance status of ${project} could not be read: ${(err as Error).message}` });
-          }
-          try {
-            events.push(...(await serviceHealthOf(project, now)));
-          } catch (err) {
+      return observeScopes(config.projectIds, [
+        {
+          read: (project, gaps) => instancesOf(project, gaps, now),
+          unreadable: (project, err) => ({ provider: 'gcp', cloud: 'gcp', account: project, code: 'HEALTH.STATUS_UNREADABLE', message: `instance status of ${project} could not be read: ${(err as Error).message}` }),
+        },
+        {
+          read: async (project) => ({ events: await serviceHealthOf(project, now) }),
+          unreadable: (project, err) => {
             const e = err as { status?: number; response?: { status?: number }; message?: string };
             const status = e.status ?? e.response?.status;
-            gaps.push({
+            return {
               provider: 'gcp',
               cloud: 'gcp',
               account: project,
               code: 'HEALTH.SERVICE_HEALTH_UNAVAILABLE',
               message: `Personalized Service Health of ${project} could not be read${status ? ` (HTTP ${status})` : ''}: ${e.message ?? 'error'}; enable servicehealth.googleapis.com and grant roles/servicehealth.viewer. Region-wide Google Cloud incidents are not visible; instance status still is`,
-            });
-          }
-        }),
-      );
-      return { events, instances, gaps };
+            };
+          },
+        },
+      ]);
     },
     close: () => clients.close(),
   };

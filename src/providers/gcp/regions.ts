@@ -1,10 +1,10 @@
-import type { RegionInfo } from '../../domain/model/cloud.js';
+import { regionInfoFrom, type RegionInfo, type RegionLocations } from '../../domain/model/cloud.js';
 
 /**
  * Google Cloud region names start with their area: `us-*` is the US, `europe-*` Europe, `asia-*` and `australia-*`
  * Asia Pacific; `northamerica-*` (Canada, Mexico), `southamerica-*`, `me-*` and `africa-*` are each `other`.
  */
-const LOCATIONS: Record<string, [number, number, string]> = {
+const LOCATIONS: RegionLocations = {
   'us-central1': [41.3, -95.9, 'Iowa'],
   'us-east1': [33.2, -80.0, 'South Carolina'],
   'us-east4': [39.0, -77.5, 'N. Virginia'],
@@ -29,6 +29,5 @@ export function gcpRegionInfo(region: string): RegionInfo | undefined {
   if (!m) return undefined;
   const area = m[1];
   const geography = area === 'us' ? 'us' : area === 'europe' ? 'eu' : area === 'asia' || area === 'australia' ? 'apac' : 'other';
-  const [lat, lon, label] = LOCATIONS[region] ?? [Number.NaN, Number.NaN, region];
-  return { geography, lat, lon, label };
+  return regionInfoFrom(geography, LOCATIONS, region);
 }
