@@ -14,6 +14,25 @@
  * It shares the requirement and the placement rules (buildWorkloads: P95 × headroom, residency, pins, idle, arch
  * tags) with the optimizer, because those define the model; it shares none of the optimizer's candidate lists,
  * dominance filters, classes or decomposition.
+ *
+ * `buildReducedFullModel` is the same model after two exact reductions, written here independently of the
+ * optimizer's own, for estates where HiGHS proves nothing on the per-instance form in its time limit (10,000
+ * instances: 500k binary columns). Each keeps the optimum value, so its proven optimum IS the full model's:
+ *
+ *  1. Dominated candidates. Candidate c of an instance is dropped when another candidate c' of the same instance,
+ *     not a stop, ends in the same provider/region, costs no more, holds no more vCPU and counts no more moves
+ *     (ties: the later one goes). Swapping c for c' in any feasible plan keeps every row: the quota rows of that
+ *     provider/region (same rows, coefficient no larger), the move budget (no larger), and HA (c' occupies the
+ *     same region, and HA rows only ask for occupancy); the objective does not rise. So some optimum uses no
+ *     dominated candidate.
+ *  2. Classes of identical instances. Instances of the same HA group (or none) whose remaining candidate lists
+ *     are identical (same action, place, type, cost, vCPU and move count each) have identical columns, so the
+ *     model sees them only through how many of them take each candidate: x[k,c] ∈ {0..n_k}, Σ_c x[k,c] = n_k,
+ *     with the quota, move and HA-link coefficients unchanged. Every per-instance plan maps to counts of the same
+ *     cost and feasibility and back (hand the counts to the members in any order).
+ *
+ * At 1,000 instances, where HiGHS proves the per-instance model, the benchmark solves both and reports whether the
+ * optima agree (`reduction_agrees`).
  */
 import { geographyOf, type Cloud } from '../src/domain/model/cloud.js';
 import { isBilling, type Instance, type Utilization } from '../src/domain/model/instance.js';
@@ -148,4 +167,113 @@ function candidatesOf(w: Workload, offers: readonly Offer[], s: OptimizerSetting
     out.push({ action: sameRegion ? 'resize' : 'move', provider: o.provider, region: o.region, type: o.type, vcpu: o.vcpu, cost: run(o.hourlyMicros) + oneOff / s.amortizeMonths, moves: 1 });
   }
   return out;
+}
+
+interface Klass {
+  members: Workload[];
+  cands: Candidate[];
+  group: string;
+}
+
+/** Drops candidates another candidate of the same instance dominates (reduction 1 above). */
+export function undominated(cands: readonly Candidate[]): Candidate[] {
+  return cands.filter((c, i) =>
+    !cands.some((d, j) => j !== i && d.action !== 'stop' && d.provider === c.provider && d.region === c.region && d.cost <= c.cost && d.vcpu <= c.vcpu && d.moves <= c.moves && (d.cost < c.cost || d.vcpu < c.vcpu || d.moves < c.moves || j < i)),
+  );
+}
+
+/** The full model after the two exact reductions documented at the top of this file. */
+export function buildReducedFullModel(input: { instances: readonly Instance[]; utilization: readonly Utilization[]; idleUtilization: readonly Utilization[]; offers: readonly Offer[]; settings: OptimizerSettings }): FullModel & { classes: number } {
+  const s = withKnownAccounts(input.settings, input.instances);
+  const { workloads, excluded } = buildWorkloads(input.instances, input.utilization, input.idleUtilization, s);
+  const fixed = excluded.map((e) => e.inst).filter((i) => isBilling(i.state));
+  // HA groups exactly as in the per-instance model: non-idle members, need = regions today − regions held outside.
+  const members = new Map<string, Workload[]>();
+  for (const w of workloads) {
+    if (!w.group || w.idle) continue;
+    const l = members.get(w.group) ?? [];
+    l.push(w);
+    members.set(w.group, l);
+  }
+  const haNeed = new Map<string, { need: number; held: Set<string> }>();
+  for (const [g, ms] of members) {
+    const held = new Set(fixed.filter((f) => f.tags['app'] && `${f.tags['app']}|${f.tags['env'] ?? ''}` === g).map((f) => `${f.provider}/${f.region}`));
+    const today = new Set([...held, ...ms.map((m) => `${m.inst.provider}/${m.inst.region}`)]);
+    const need = today.size - held.size;
+    if (today.size >= 2 && need > 0) haNeed.set(g, { need, held });
+  }
+  const classes = new Map<string, Klass>();
+  for (const w of workloads) {
+    const group = w.group && !w.idle && haNeed.has(w.group) ? w.group : '';
+    const cands = undominated(candidatesOf(w, input.offers, s));
+    const key = `${group}#${cands.map((c) => `${c.action}|${c.provider}|${c.region}|${c.type}|${c.cost}|${c.vcpu}|${c.moves}`).join(';')}`;
+    const k = classes.get(key);
+    if (k) k.members.push(w);
+    else classes.set(key, { members: [w], cands, group });
+  }
+  const columns: LinearColumn[] = [];
+  const rows: LinearRow[] = [];
+  const quotaRow = s.quotas.map((q) => {
+    const used = fixed.reduce((t, f) => t + (f.provider === q.provider && (q.region === undefined || q.region === f.region) ? (f.vcpu ?? 0) : 0), 0);
+    rows.push({ name: `quota ${q.provider}/${q.region ?? '*'}`, upper: q.vcpu - used });
+    return rows.length - 1;
+  });
+  const movesRow = s.maxMoves !== undefined ? rows.push({ name: 'moves', upper: s.maxMoves }) - 1 : -1;
+  const spreadRow = new Map<string, number>();
+  const linkRow = new Map<string, number>();
+  for (const [g, { need }] of [...haNeed].sort((a, b) => (a[0] < b[0] ? -1 : 1))) spreadRow.set(g, rows.push({ name: `ha ${g}`, lower: need }) - 1);
+  const list = [...classes.values()];
+  const colsOf: number[][] = [];
+  let candidates = 0;
+  list.forEach((k, ki) => {
+    const n = k.members.length;
+    const conv = rows.push({ name: `class ${ki}`, lower: n, upper: n }) - 1;
+    const cols: number[] = [];
+    for (const c of k.cands) {
+      candidates++;
+      const coefs: [number, number][] = [[conv, 1]];
+      s.quotas.forEach((q, qi) => {
+        if (c.vcpu > 0 && q.provider === c.provider && (q.region === undefined || q.region === c.region)) coefs.push([quotaRow[qi] as number, c.vcpu]);
+      });
+      if (movesRow >= 0 && c.moves) coefs.push([movesRow, 1]);
+      const ha = k.group ? haNeed.get(k.group) : undefined;
+      const d = `${c.provider}/${c.region}`;
+      if (ha && c.action !== 'stop' && !ha.held.has(d)) {
+        const lk = `${k.group}|${d}`;
+        let lr = linkRow.get(lk);
+        if (lr === undefined) {
+          lr = rows.push({ name: `ha ${lk}`, upper: 0 }) - 1;
+          linkRow.set(lk, lr);
+          columns.push({ name: `z ${lk}`, cost: 0, upper: 1, integer: true, coefs: [[spreadRow.get(k.group) as number, 1], [lr, 1]] });
+        }
+        coefs.push([lr, -1]);
+      }
+      cols.push(columns.length);
+      columns.push({ name: `x class ${ki} ${c.action} ${d}/${c.type}`, cost: c.cost, upper: n, integer: true, coefs });
+    }
+    colsOf.push(cols);
+  });
+  return {
+    model: { name: 'full model after exact reductions', columns, rows },
+    instances: workloads.length,
+    candidates,
+    classes: list.length,
+    decode(values) {
+      const decisions: Decision[] = [];
+      let objective = 0;
+      list.forEach((k, ki) => {
+        const cols = colsOf[ki] as number[];
+        const counts = cols.map((col) => Math.round(values[col] ?? 0));
+        let ci = 0;
+        for (const w of k.members) {
+          while (ci < counts.length - 1 && (counts[ci] ?? 0) <= 0) ci++;
+          counts[ci] = (counts[ci] ?? 0) - 1;
+          const c = k.cands[ci] as Candidate;
+          objective += c.cost;
+          decisions.push({ key: w.key, action: c.action, provider: c.provider, region: c.region, type: c.type });
+        }
+      });
+      return { decisions, objective };
+    },
+  };
 }

@@ -30,7 +30,18 @@ const temp = (p: string) => {
   dirs.push(d);
   return d;
 };
-const baseEnv = (extra: Record<string, string>) => ({ PATH: process.env.PATH, HOME: process.env.HOME, TZ: 'UTC', LOG_LEVEL: 'warn', PORT: '0', STEWARD_SCHEDULER: 'off', ...extra });
+// STEWARD_TRAIN passes through: on the shared machine it is what gives a process its CPU priority, and the server
+// and CLI measured here must run at the priority of the bench that measures them (without it they ran niced).
+const baseEnv = (extra: Record<string, string>) => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  TZ: 'UTC',
+  LOG_LEVEL: 'warn',
+  PORT: '0',
+  STEWARD_SCHEDULER: 'off',
+  ...(process.env.STEWARD_TRAIN ? { STEWARD_TRAIN: process.env.STEWARD_TRAIN } : {}),
+  ...extra,
+});
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

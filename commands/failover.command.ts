@@ -11,16 +11,23 @@ import { requireSomePartRead } from '../src/domain/inventory/inventory.service.j
 export const failoverCommand = defineCommand({
   name: 'failover',
   summary: 'Propose replacement capacity for an unhealthy region or provider in healthy ones of the same residency',
-  usage: 'failover <region|provider> [--quota provider[/region]=vCPU] [--headroom P] [--lookback D] [--refresh]',
+  usage: 'failover <region|provider> [--quota provider[/region]=vCPU] [--headroom P] [--lookback D] [--allow-arch-change] [--refresh]',
   description:
     'Every running instance in the failed region (or provider) gets a replacement that covers its P95 CPU and memory plus headroom, in a healthy region of its geography ' +
     '(EU stays in the EU unless tagged otherwise) and on a provider its pins allow, within the vCPU quotas, at the lowest monthly cost; nearer regions win ties. ' +
     'Steps per instance: snapshot, create the replacement from it (launched running), tag the original, stop it where still reachable. ' +
+    'A replacement keeps its CPU architecture (x86 or Arm) unless `--allow-arch-change` or the tag `steward:arch=any` (on it or its app) allows the other one. ' +
     'If the healthy regions cannot take the load, the answer names the constraint that binds instead of a partial plan.',
-  examples: ['failover eu-west-1', 'failover azure', 'failover westeurope --quota gcp/europe-west1=64', 'failover us-east-1 --json'],
+  examples: ['failover eu-west-1', 'failover azure', 'failover aws --allow-arch-change', 'failover westeurope --quota gcp/europe-west1=64', 'failover us-east-1 --json'],
   permission: 'propose',
   positionals: [{ name: 'target', description: 'the unhealthy region (eu-west-1, westeurope, …) or provider (aws, azure, gcp)', required: true }],
-  flags: { quota: QUOTA_FLAG, headroom: HEADROOM_FLAG, lookback: LOOKBACK_FLAG, refresh: REFRESH_FLAG },
+  flags: {
+    quota: QUOTA_FLAG,
+    headroom: HEADROOM_FLAG,
+    lookback: LOOKBACK_FLAG,
+    'allow-arch-change': { kind: 'boolean', description: 'allow replacements on the other CPU architecture (x86 ↔ Arm; needs multi-arch images; tag steward:arch=any does it per instance or app)' },
+    refresh: REFRESH_FLAG,
+  },
   async run(ctx, { flags, args }) {
     const raw = (args[0] ?? '').trim().toLowerCase();
     const known = await knownRegionsFor(ctx, isCloud(raw) ? [] : [raw]);
@@ -33,7 +40,7 @@ export const failoverCommand = defineCommand({
     const target = isCloud(raw) ? { provider: raw } : { region: raw };
     await ctx.progress('Reading the estate and its utilization…');
     const report = requireSomePartRead(await ctx.services.inventory.collect({}, { refresh: flags.refresh }));
-    const settings = settingsFor(ctx, flags);
+    const settings = { ...settingsFor(ctx, flags), ...(flags['allow-arch-change'] ? { allowArchChange: true } : {}) };
     const affected = report.instances.filter((i) => (target.provider ? i.provider === target.provider : i.region === target.region));
     const util = await utilizationFor(ctx, affected, settings, false);
     await ctx.progress('Solving…');

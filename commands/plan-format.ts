@@ -59,10 +59,16 @@ export function planBlocks(plan: Plan, opts: { maxSteps?: number } = {}): Block[
     // The objective is what the solver minimized: the planned workloads' run-rate plus each move's one-off costs
     // (egress, a risk allowance) amortized over 12 months (docs/optimizer.md), so it differs from "Monthly after".
     const usd = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-    const gap = Number.isFinite(s.gap) ? `${(s.gap * 100).toFixed(2)}%` : 'unknown';
+    // "Within X% of the best possible plan" only from a valid lower bound of the full model (plan.solver.boundOf).
+    const proven = s.boundOf === 'full model' && Number.isFinite(s.lowerBound) && Number.isFinite(s.gap);
+    const quality = !proven
+      ? 'no proven lower bound of the full model, so its distance from the optimum is unknown'
+      : s.gap <= 0
+        ? `lower bound ${usd(s.lowerBound)}/mo of the full model, equal to it: the best possible plan`
+        : `lower bound ${usd(s.lowerBound)}/mo of the full model: within ${(Math.ceil(s.gap * 10000) / 100).toFixed(2)}% of the best possible plan`;
     blocks.push(
       context(
-        `Solver ${s.solver}: objective ${usd(s.objective)}/mo (what it minimized: the run-rate of the workloads it planned plus the moves' one-off costs spread over 12 months, so not the same as Monthly after), lower bound ${usd(s.lowerBound)}/mo (no plan can do better), gap ${gap}.`,
+        `Solver ${s.solver}: objective ${usd(s.objective)}/mo (what it minimized: the run-rate of the workloads it planned plus the moves' one-off costs spread over 12 months, so not the same as Monthly after), ${quality}.`,
       ),
     );
   }

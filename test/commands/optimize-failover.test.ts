@@ -105,6 +105,28 @@ describe('failover command', () => {
   });
 });
 
+describe('failover aws on the default demo estate (bastion-prod-aws-01 is an Arm m6g.large)', () => {
+  let demo: App;
+  beforeAll(async () => {
+    demo = await demoApp({});
+  });
+  afterAll(() => demo.close());
+  const runDemo = (text: string) => demo.dispatcher.run({ text, actor: alice, surface: 'console' });
+
+  it('names the architecture instead of saying no healthy region fits, and --allow-arch-change replaces it on x86', async () => {
+    const no = await runDemo('failover aws');
+    const text = toPlainText(no.reply);
+    expect(text).not.toMatch(/bastion-prod-aws-01[^\n]*no healthy region there offers a type that fits/);
+    expect(text).toContain('bastion-prod-aws-01 runs on Arm (m6g.large)');
+    expect(text).toContain('--allow-arch-change');
+    const yes = await runDemo('failover aws --allow-arch-change');
+    const d = yes.data as { feasible: boolean; explanation: string[]; replacements: { name: string; to: { provider: string; type: string } }[]; violations: unknown[] };
+    expect(d.feasible).toBe(true);
+    expect(d.replacements.find((r) => r.name === 'bastion-prod-aws-01')?.to.provider).not.toBe('aws');
+    expect(d.violations).toEqual([]);
+  });
+});
+
 describe('CLI', () => {
   it('STEWARD_DEMO_ESTATE=<file> steward optimize --json prints objective, bound and per-step figures', async () => {
     const env = { STEWARD_DATA_DIR: 'memory://', STEWARD_DEMO_ESTATE: ESTATE, STEWARD_OPT_QUOTAS: QUOTAS, LOG_LEVEL: 'silent' };

@@ -90,6 +90,13 @@ export interface SolverReport {
   lowerBound: number;
   gap: number;
   models?: { name: string; solver: string; variables: number; ms: number }[];
+  /**
+   * Set when `lowerBound` is a valid lower bound of the full model (every fitting offer, reduced only by exact
+   * reductions): only then may a card say "within X% of the best possible plan".
+   */
+  boundOf?: 'full model';
+  /** Which solver served which part of the model: what produced its plan and what proved its bound. */
+  parts?: { part: string; instances: number; plan: string; bound: string }[];
 }
 
 export interface Plan {

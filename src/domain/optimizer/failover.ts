@@ -11,12 +11,12 @@ import type { Offer } from '../model/price.js';
 import type { SolverPort } from '../ports/solver.port.js';
 import { HOURS_PER_MONTH } from '../../lib/money.js';
 import { checkPlan, type Violation } from './check.js';
-import { aggregate, attachRows, buildRows, cmpStr, indexOffers, optionsFor, quotaCovers, type ClassModel, type Option } from './model.js';
+import { aggregate, attachRows, buildRows, cmpStr, cpuArch, indexOffers, optionsFor, quotaCovers, type ClassModel, type Option } from './model.js';
 import { decode, requirementText, stepIds, toDecisions, usd } from './plan-steps.js';
 import { quotaLabel, type OptimizerSettings } from './settings.js';
 import { solveClassModel, usageOf } from './solve.js';
 import { solveWithYalps } from './yalps-solver.js';
-import { buildWorkloads, domainOf, withKnownAccounts } from './workloads.js';
+import { buildWorkloads, domainOf, withKnownAccounts, type Workload } from './workloads.js';
 
 export interface FailoverTarget {
   region?: string;
@@ -102,14 +102,7 @@ export async function planFailover(input: FailoverInput): Promise<{ plan: Plan; 
   });
   for (const it of items) {
     if (it.options.length) continue;
-    const w = it.w;
-    const geos = w.geographies.map((g) => GEO_LABEL[g] ?? g).join('/');
-    const providers = w.providers.filter((p) => p !== t.provider);
-    explanation.push(
-      providers.length === 0
-        ? `${w.inst.name} is pinned to ${w.providers.join(', ') || w.inst.provider} (tags or config), which is the failed provider: no healthy place is allowed.`
-        : `${w.inst.name} needs ${w.reqVcpu.toFixed(1)} vCPU / ${w.reqMemGiB.toFixed(1)} GiB${w.reqGpu ? ` / ${w.reqGpu} GPU` : ''} within ${geos} on ${providers.join(', ')}, and no healthy region there offers a type that fits.`,
-    );
+    explanation.push(noPlaceText(it.w, t, byDomain, s, isFailed));
   }
 
   const { classes } = aggregate(items.filter((it) => it.options.length > 0));
@@ -207,6 +200,8 @@ export async function planFailover(input: FailoverInput): Promise<{ plan: Plan; 
         lowerBound: r2(solution.bound),
         gap: Math.round(solution.gap * 1e6) / 1e6,
         models: solution.models.map((x) => ({ name: x.name, solver: x.solver, variables: x.variables, ms: Math.round(x.ms * 10) / 10 })),
+        ...(Number.isFinite(solution.bound) ? { boundOf: 'full model' as const } : {}),
+        parts: solution.parts,
       }
     : undefined;
   const plan: Plan = {
@@ -241,6 +236,35 @@ export async function planFailover(input: FailoverInput): Promise<{ plan: Plan; 
       violations,
     },
   };
+}
+
+/**
+ * Why a workload has no healthy place, truthfully: its pins allow only the failed provider; or types fit in its
+ * geography but only on the other CPU architecture (an Arm instance where the healthy providers offer x86 only),
+ * which `--allow-arch-change` or the tag `steward:arch=any` allows; or nothing of its size exists there at all.
+ */
+function noPlaceText(w: Workload, t: FailoverTarget, byDomain: Map<string, Offer[]>, s: OptimizerSettings, isFailed: (provider: string, region: string) => boolean): string {
+  const providers = w.providers.filter((p) => p !== t.provider);
+  if (providers.length === 0) {
+    return `${w.inst.name} is pinned to ${w.providers.join(', ') || w.inst.provider} (tags or config), which is the failed provider: no healthy place is allowed.`;
+  }
+  const geos = w.geographies.map((g) => GEO_LABEL[g] ?? g).join('/');
+  const need = `${w.reqVcpu.toFixed(1)} vCPU / ${w.reqMemGiB.toFixed(1)} GiB${w.reqGpu ? ` / ${w.reqGpu} GPU` : ''}`;
+  const where = `healthy regions of ${geos} on ${providers.join(', ')}`;
+  if (!w.archAny) {
+    const other = optionsFor({ ...w, providers, archAny: true }, byDomain, s, { allowStay: false, excludeDomain: (d) => isFailed(d.split('/')[0] as string, d.split('/')[1] as string) }).options;
+    const cheapest = [...other].sort((a, b) => a.runUsd - b.runUsd || cmpStr(a.domain, b.domain) || cmpStr(a.type, b.type))[0];
+    if (cheapest) {
+      const arch = cpuArch(w.inst.provider, w.inst.type) === 'arm' ? 'Arm' : 'x86';
+      const otherArch = arch === 'Arm' ? 'x86' : 'Arm';
+      return (
+        `${w.inst.name} runs on ${arch} (${w.inst.type}) and needs ${need}: the ${where} offer no ${arch} type that fits, but ${other.length} ${otherArch} type${other.length === 1 ? '' : 's'} do ` +
+        `(cheapest: ${cheapest.type} in ${cheapest.provider} ${cheapest.region} at ${usd(cheapest.runUsd)}/month). ` +
+        `If its image runs on ${otherArch}, rerun with --allow-arch-change or tag it (or its app) steward:arch=any.`
+      );
+    }
+  }
+  return `${w.inst.name} needs ${need} within ${geos} on ${providers.join(', ')}, and no healthy region there offers a type that fits.`;
 }
 
 function minVcpu(m: ClassModel, r: number): number {

@@ -108,7 +108,7 @@ export async function planReallocation(input: OptimizeInput): Promise<OptimizeRe
   const why = explainModel(model);
   const provenUpfront = why.quotas.length > 0 || why.moves !== undefined;
   const solution: ModelSolution = provenUpfront
-    ? { assignment: emptyAssignment(model), infeasibleProven: true, objective: NaN, bound: Infinity, gap: NaN, feasible: false, infeasible: [], lambda: model.rows.map(() => 0), models: [{ name: 'full model: least quota use and fewest moves the quotas need', solver: 'exact bounds', variables: model.classes.length, ms: 0 }], components: 0 }
+    ? { assignment: emptyAssignment(model), infeasibleProven: true, objective: NaN, bound: Infinity, gap: NaN, feasible: false, infeasible: [], lambda: model.rows.map(() => 0), models: [{ name: 'full model: least quota use and fewest moves the quotas need', solver: 'exact bounds', variables: model.classes.length, ms: 0 }], components: 0, parts: [] }
     : await solveClassModel(model, {
         ...(input.highs ? { highs: input.highs } : {}),
         targetGap: s.targetGap,
@@ -200,6 +200,8 @@ export async function planReallocation(input: OptimizeInput): Promise<OptimizeRe
     lowerBound: r2(solution.bound),
     gap: Number.isFinite(solution.gap) ? Math.round(solution.gap * 1e6) / 1e6 : NaN,
     models: solution.models.map((x) => ({ name: x.name, solver: x.solver, variables: x.variables, ms: Math.round(x.ms * 10) / 10 })),
+    ...(solution.feasible && Number.isFinite(solution.bound) ? { boundOf: 'full model' as const } : {}),
+    parts: solution.parts,
   };
   const savings = beforeMicros - afterMicros;
   const plan: Plan = {

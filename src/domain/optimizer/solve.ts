@@ -59,6 +59,17 @@ export interface ModelSolution {
   lambda: number[];
   models: ModelReport[];
   components: number;
+  /** Which solver served which part of the model: the plan and the bound of each component (or group of them). */
+  parts: SolvedPart[];
+}
+
+export interface SolvedPart {
+  part: string;
+  instances: number;
+  /** What produced the plan of this part. */
+  plan: string;
+  /** What proved its lower bound (a bound of the full model restricted to the part). */
+  bound: string;
 }
 
 export interface SolveDeps {
@@ -92,6 +103,9 @@ interface ComponentResult {
   /** undefined: no feasible assignment found. */
   objective?: number;
   bound: number;
+  /** Which solver produced the plan and the bound (SolvedPart). */
+  planBy?: string;
+  boundBy?: string;
   failure?: { row: number; over: number };
   /** An exact solver proved the component infeasible. */
   proven?: boolean;
@@ -128,7 +142,7 @@ function exactSmall(c: Ctx, comp: Component): ComponentResult | undefined {
   if (res.status === 'optimal') {
     c.models.push({ name: `${label}: exact MILP`, solver: 'yalps', variables: built.model.columns.length, ms: res.ms });
     adopt(c.a, built.decode(res.values), comp);
-    return { objective: res.objective, bound: res.objective };
+    return { objective: res.objective, bound: res.objective, planBy: 'yalps (exact MILP)', boundBy: 'yalps (exact MILP: optimal)' };
   }
   if (res.status === 'infeasible') {
     const trial = copyAssignment(c.a);
@@ -183,7 +197,13 @@ function lagrangianRoundRepair(c: Ctx, comp: Component): ComponentResult & { ass
   }
   c.models.push({ name: `${label}: round and repair`, solver: 'greedy', variables: intCount(m, comp), ms: performance.now() - t1 });
   const found = best as { a: Assignment; obj: number } | undefined;
-  return { bound: lg.bound, ...(found ? { objective: found.obj, assignment: found.a } : {}), ...(failure ? { failure } : {}) };
+  return {
+    bound: lg.bound,
+    planBy: 'yalps (Dantzig–Wolfe master LP, rounded) + repair + local search',
+    boundBy: 'Lagrangian relaxation (yalps cutting-plane master LPs)',
+    ...(found ? { objective: found.obj, assignment: found.a } : {}),
+    ...(failure ? { failure } : {}),
+  };
 }
 
 /** Stage 8: HiGHS on the component's MILP; the better solution and the better bound win. */
@@ -200,8 +220,12 @@ async function polishWithHighs(c: Ctx, comp: Component, r: ComponentResult & { a
   if ((res.status === 'optimal' || res.status === 'feasible') && (out.objective === undefined || res.objective < out.objective - 1e-9)) {
     out.assignment = built.decode(res.values);
     out.objective = res.objective;
+    out.planBy = `HiGHS (MILP, ${res.status})`;
   }
-  if (res.bound !== undefined && Number.isFinite(res.bound)) out.bound = Math.max(out.bound, res.bound);
+  if (res.bound !== undefined && Number.isFinite(res.bound) && res.bound > out.bound) {
+    out.bound = res.bound;
+    out.boundBy = 'HiGHS (MILP dual bound)';
+  }
   if (res.status === 'infeasible') {
     out.bound = Infinity;
     out.proven = true;
@@ -223,8 +247,10 @@ export async function solveClassModel(m: ClassModel, deps: SolveDeps): Promise<M
   const c: Ctx = { m, a: emptyAssignment(m), deps, models: [], lambda: m.rows.map(() => 0) };
   const infeasible: Infeasibility[] = [];
   let bound = 0;
-  const independent = { count: 0, classes: 0, ms: 0 };
+  const independent = { count: 0, classes: 0, instances: 0, ms: 0 };
   let unproven = false;
+  const parts: SolvedPart[] = [];
+  const instancesOf = (comp: Component) => comp.classes.reduce((t, k) => t + (m.classes[k] as Klass).n, 0);
 
   for (const comp of comps) {
     const t0 = performance.now();
@@ -233,6 +259,7 @@ export async function solveClassModel(m: ClassModel, deps: SolveDeps): Promise<M
       bound += value;
       independent.count++;
       independent.classes += comp.classes.length;
+      independent.instances += instancesOf(comp);
       independent.ms += performance.now() - t0;
       continue;
     }
@@ -247,8 +274,15 @@ export async function solveClassModel(m: ClassModel, deps: SolveDeps): Promise<M
     if (r.assignment) adopt(c.a, r.assignment, comp);
     assertBound(labelOf(m, comp), r.bound, r.objective);
     bound += r.bound;
+    parts.push({ part: labelOf(m, comp), instances: instancesOf(comp), plan: r.planBy ?? 'unknown', bound: r.boundBy ?? 'unknown' });
   }
   if (independent.count) {
+    parts.unshift({
+      part: `${independent.count} independent component${independent.count === 1 ? '' : 's'} (${independent.classes} classes, no shared constraint that can bind)`,
+      instances: independent.instances,
+      plan: 'exact enumeration (each class its cheapest option; HA groups by exact min-cost assignment)',
+      bound: 'exact enumeration (optimal)',
+    });
     c.models.unshift({ name: `${independent.count} independent components (${independent.classes} classes): cheapest option per class, HA groups by exact assignment`, solver: 'exact enumeration', variables: independent.classes, ms: independent.ms });
   }
   const feasible = infeasible.length === 0;
@@ -265,5 +299,6 @@ export async function solveClassModel(m: ClassModel, deps: SolveDeps): Promise<M
     lambda: c.lambda,
     models: c.models,
     components: comps.length,
+    parts,
   };
 }

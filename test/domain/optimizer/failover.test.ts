@@ -6,6 +6,7 @@ import { DEFAULT_SETTINGS, parseQuotas } from '../../../src/domain/optimizer/set
 import { estateFileSchema, fromEstateFile, toInstance } from '../../../src/providers/demo/estate.js';
 import { simulateUtilization } from '../../../src/providers/demo/index.js';
 import { loadPriceCatalog } from '../../../src/pricing/catalog.js';
+import { estate, offer } from './support.js';
 
 const catalog = loadPriceCatalog();
 const file = estateFileSchema.parse(JSON.parse(readFileSync(new URL('../../../docs/examples/optimizer-estate.json', import.meta.url), 'utf8')));
@@ -65,5 +66,35 @@ describe('failover on the EU/US example estate', () => {
     const a = await failover({ region: 'eu-west-1' });
     const b = await failover({ region: 'eu-west-1' });
     expect(JSON.stringify(a.plan.steps)).toBe(JSON.stringify(b.plan.steps));
+  });
+});
+
+describe('failover of an Arm instance where the healthy providers offer only x86', () => {
+  const offers = [
+    offer('aws', 'eu-central-1', 'm6g.large', 2, 8, 0.092),
+    offer('azure', 'westeurope', 'Standard_D2s_v5', 2, 8, 0.115),
+    offer('gcp', 'europe-west1', 'e2-standard-2', 2, 8, 0.073),
+    offer('gcp', 'us-central1', 't2a-standard-2', 2, 8, 0.077),
+  ];
+  const e = estate(offers, [{ name: 'bastion-prod-aws-01', provider: 'aws', region: 'eu-central-1', type: 'm6g.large', cpuP95: 79, memP95: 82, tags: { app: 'bastion', env: 'prod' } }]);
+  const run = (allowArchChange: boolean) =>
+    planFailover({ target: { provider: 'aws' }, instances: [...e.instances, ...estate(offers, [{ name: 'web-gcp', provider: 'gcp', region: 'europe-west1', type: 'e2-standard-2', cpuP95: 20 }, { name: 'web-az', provider: 'azure', region: 'westeurope', type: 'Standard_D2s_v5', cpuP95: 20 }]).instances], utilization: e.utilization, offers, priceSnapshots: {}, settings: { ...DEFAULT_SETTINGS, allowArchChange } });
+
+  it('says the fitting types are x86 and how to allow them, not that no healthy region fits', async () => {
+    const { report } = await run(false);
+    expect(report.feasible).toBe(false);
+    const text = report.explanation.join(' ');
+    expect(text).not.toContain('no healthy region there offers a type that fits');
+    expect(text).toContain('bastion-prod-aws-01 runs on Arm (m6g.large)');
+    expect(text).toContain('2 x86 types do (cheapest: e2-standard-2 in gcp europe-west1 at $53.29/month)');
+    expect(text).toContain('--allow-arch-change');
+    expect(text).toContain('steward:arch=any');
+  });
+
+  it('with --allow-arch-change replaces it on the cheapest x86 type in its geography, and the checker agrees', async () => {
+    const { report } = await run(true);
+    expect(report.feasible).toBe(true);
+    expect(report.replacements.map((r) => `${r.name} → ${r.to.provider}/${r.to.region}/${r.to.type}`)).toEqual(['bastion-prod-aws-01 → gcp/europe-west1/e2-standard-2']);
+    expect(report.violations).toEqual([]);
   });
 });
