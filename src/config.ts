@@ -55,6 +55,7 @@ export const ENV_SCHEMA = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: int(3000, 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
+  STEWARD_METRICS_PORT: z.coerce.number({ message: 'expected a port number' }).int('expected a port number').min(0).max(65535).optional(),
   PUBLIC_URL: z.url({ message: 'expected an absolute URL such as https://steward.example.com' }).optional(),
   DATABASE_URL: z
     .string()
@@ -139,6 +140,10 @@ export const ENV_SCHEMA = {
   SLACK_TEAM_ID: list.pipe(z.array(z.string().regex(/^[TE][A-Z0-9]+$/, 'expected Slack workspace ids like T024BE7LH (comma-separated)'))),
   /** The Slack app's id (Basic Information → App ID); signed requests naming another api_app_id are refused. */
   SLACK_APP_ID: z.string().regex(/^A[A-Z0-9]+$/, "expected the Slack app's id from Basic Information, like A0123ABCDEF").optional(),
+  SLACK_API_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(\/\S*)?\/$/, 'expected the base URL of the Slack Web API ending in /, such as https://slack.com/api/')
+    .optional(),
   TEAMS_APP_ID: guid('expected the Microsoft App ID of the Azure Bot resource (a GUID)').optional(),
   TEAMS_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI'], { message: 'expected SingleTenant, MultiTenant or UserAssignedMSI' }).default('SingleTenant'),
   TEAMS_TENANT_ID: guid("expected the app's home tenant id (Directory ID, a GUID)").optional(),
@@ -158,6 +163,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   http: { port: number; host: string; publicUrl: string | undefined };
+  /** Prometheus /metrics: on the main port when `port` is undefined, else on its own listener (same host). */
+  metrics: { port: number | undefined };
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
   providers: Env['STEWARD_PROVIDERS'];
   demo: { estateFile: string | undefined; seed: number; instances: number };
@@ -202,6 +209,7 @@ export interface Config {
         /** SLACK_TEAM_ID: empty means any workspace. */
         teamIds: string[];
         appId: string | undefined;
+        apiUrl?: string;
       }
     | undefined;
   /** Set when Teams is configured (TEAMS_APP_ID): the Azure Bot's credentials and the tenants it serves. */
@@ -282,6 +290,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL },
+    metrics: { port: e.STEWARD_METRICS_PORT },
     database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.STEWARD_DATA_DIR },
     providers: [...new Set(e.STEWARD_PROVIDERS)],
     demo: { estateFile: e.STEWARD_DEMO_ESTATE, seed: e.STEWARD_DEMO_SEED, instances: e.STEWARD_DEMO_INSTANCES },
@@ -330,6 +339,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           userGroups: e.SLACK_USER_GROUPS,
           teamIds: e.SLACK_TEAM_ID,
           appId: e.SLACK_APP_ID,
+          ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
         }
       : undefined,
     teams: e.TEAMS_APP_ID
