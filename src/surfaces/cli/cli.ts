@@ -3,7 +3,6 @@ import { exitCodeOf } from '../../core/dispatch.js';
 import { toPlainText } from '../../core/render-text.js';
 import type { Reply } from '../../core/reply.js';
 import { userInfo } from 'node:os';
-import { CLI_FORWARD_PATH, CLI_SECRET_HEADER, cliUserName } from './link.js';
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -23,6 +22,15 @@ export const CLI_USAGE = `Usage: steward <command> [options] [--json]
   steward help <command>       options and examples of one command
 
 Environment: see .env.example (DATABASE_URL, STEWARD_DATA_DIR, STEWARD_DEMO_ESTATE, …).`;
+
+/** Where a forwarded CLI command goes, and the header with the server's secret (link.ts, server side). */
+export const CLI_FORWARD_PATH = '/api/cli';
+export const CLI_SECRET_HEADER = 'x-steward-cli-secret';
+
+/** A CLI user name as an identity: the characters the CLI keeps, standalone or forwarded. */
+export function cliUserName(raw: string): string {
+  return raw.replace(/[^\w.-]/g, '').slice(0, 64) || 'cli';
+}
 
 /** The local user, as the CLI's actor (the same whether it runs standalone or is forwarded: link.ts). */
 export function cliActor() {

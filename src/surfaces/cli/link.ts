@@ -27,18 +27,15 @@ import { MAX_INPUT_LENGTH } from '../../core/args.js';
 import type { Dispatcher } from '../../core/dispatch.js';
 import { toPlainText } from '../../core/render-text.js';
 
-export const CLI_FORWARD_PATH = '/api/cli';
-export const CLI_SECRET_HEADER = 'x-steward-cli-secret';
+// The CLI side (cli.ts) holds these without loading express: its fast path stays free of the server's packages.
+import { CLI_FORWARD_PATH, CLI_SECRET_HEADER, cliUserName } from './cli.js';
+export { CLI_FORWARD_PATH, CLI_SECRET_HEADER, cliUserName };
 export const CLI_SECRET_FILE = 'steward.cli-secret';
 
 export function cliSecretPath(dataDir: string): string {
   return join(resolve(dataDir), CLI_SECRET_FILE);
 }
 
-/** A CLI user name as an identity: the characters the standalone CLI keeps (cli.ts `cliActor`). */
-export function cliUserName(raw: string): string {
-  return raw.replace(/[^\w.-]/g, '').slice(0, 64) || 'cli';
-}
 
 export interface CliSecret {
   secret: string;
@@ -106,10 +103,10 @@ function isLoopback(address: string | undefined): boolean {
 }
 
 const forwardBody = z.object({
-  argv: z
-    .array(z.string().max(MAX_INPUT_LENGTH))
-    .max(200)
-    .refine((a) => a.join(' ').length <= MAX_INPUT_LENGTH, { error: `That command is longer than ${MAX_INPUT_LENGTH} characters.` }),
+  argv: z.array(z.string()).superRefine((a, ctx) => {
+    const n = a.join(' ').length;
+    if (n > MAX_INPUT_LENGTH) ctx.addIssue({ code: 'custom', message: `That command is ${n} characters long; the limit is ${MAX_INPUT_LENGTH}.` });
+  }),
   user: z.string().max(256),
 });
 
