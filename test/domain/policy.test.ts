@@ -77,7 +77,9 @@ describe('roles', () => {
     expect(await auth.check(actor('slack:U05READER1'), 'read')).toEqual({ ok: true });
     const refused = await auth.check(actor('slack:U05READER1'), 'propose');
     expect(refused.ok).toBe(false);
-    expect(!refused.ok && refused.reason).toMatch(/proposing changes needs the operator role; slack:U05READER1 is only a viewer\. Ask someone who holds it \(Slack user group S05DEVGRP2, console:alice, Slack user group S04SREGRP1, .* and 1 more\), or an admin to bind you in the approvals policy \(STEWARD_POLICY_FILE\)\.$/);
+    expect(!refused.ok && refused.reason).toMatch(/proposing changes needs the operator role; slack:U05READER1 is only a viewer\. Ask someone who holds it \(Slack user group S05DEVGRP2, console:alice, Slack user group S04SREGRP1, .* and 1 more\), or an admin to bind you in the approvals policy \(STEWARD_POLICY_FILE\)\. /);
+    // The actor's Slack groups were not read, so the group bindings could not count: the remedy says how to turn that on.
+    expect(!refused.ok && refused.reason).toMatch(/could not read your Slack user groups.*SLACK_USER_GROUPS=true.*usergroups:read/);
     expect(!refused.ok && refused.reason).not.toContain('docs/examples');
     const none = await createPolicyAuthorizer(parsePolicy({ version: 1, defaultRole: 'none' }, 'p.yaml')).check(actor('slack:U1'), 'read');
     expect(!none.ok && none.reason).toMatch(/reading needs the viewer role; slack:U1 has no role\. Ask someone who holds it \(nobody else holds a viewer role; an admin must bind someone in the approvals policy \(STEWARD_POLICY_FILE\)\)/);
