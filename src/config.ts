@@ -136,6 +136,10 @@ export const ENV_SCHEMA = {
   SLACK_SIGNING_SECRET: z.string().min(16, "expected the Signing Secret from the Slack app's Basic Information page").optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (Socket Mode), starting with xapp-').optional(),
   SLACK_USER_GROUPS: bool(true),
+  /** The workspace(s) this installation serves; signed requests naming another team_id are refused. */
+  SLACK_TEAM_ID: list.pipe(z.array(z.string().regex(/^[TE][A-Z0-9]+$/, 'expected Slack workspace ids like T024BE7LH (comma-separated)'))),
+  /** The Slack app's id (Basic Information → App ID); signed requests naming another api_app_id are refused. */
+  SLACK_APP_ID: z.string().regex(/^A[A-Z0-9]+$/, "expected the Slack app's id from Basic Information, like A0123ABCDEF").optional(),
   SLACK_API_URL: z
     .string()
     .regex(/^https?:\/\/[^\s/]+(\/\S*)?\/$/, 'expected the base URL of the Slack Web API ending in /, such as https://slack.com/api/')
@@ -196,7 +200,18 @@ export interface Config {
     highsTimeLimitMs: number;
   };
   /** Set when Slack is configured: HTTP mode with a signing secret, Socket Mode with an app token. */
-  slack: { botToken: string; signingSecret: string | undefined; appToken: string | undefined; userGroups: boolean; apiUrl?: string } | undefined;
+  slack:
+    | {
+        botToken: string;
+        signingSecret: string | undefined;
+        appToken: string | undefined;
+        userGroups: boolean;
+        /** SLACK_TEAM_ID: empty means any workspace. */
+        teamIds: string[];
+        appId: string | undefined;
+        apiUrl?: string;
+      }
+    | undefined;
   /** Set when Teams is configured (TEAMS_APP_ID): the Azure Bot's credentials and the tenants it serves. */
   teams:
     | {
@@ -317,7 +332,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       highsTimeLimitMs: e.STEWARD_OPT_HIGHS_TIME_LIMIT_SECONDS * 1000,
     },
     slack: e.SLACK_BOT_TOKEN
-      ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, userGroups: e.SLACK_USER_GROUPS, ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}) }
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          appToken: e.SLACK_APP_TOKEN,
+          userGroups: e.SLACK_USER_GROUPS,
+          teamIds: e.SLACK_TEAM_ID,
+          appId: e.SLACK_APP_ID,
+          ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+        }
       : undefined,
     teams: e.TEAMS_APP_ID
       ? {

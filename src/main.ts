@@ -433,6 +433,13 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
       res.json({ service: 'steward', console: 'off (STEWARD_CONSOLE=on to enable)' });
     });
   }
+  // A CLI run while this server holds the embedded database forwards here, keeping its cli: identity (link.ts).
+  let cliSecret: import('./surfaces/cli/link.js').CliSecret | undefined;
+  if (config.database.kind === 'pglite' && !config.database.dataDir.startsWith('memory://')) {
+    const { createCliForwardRouter, createCliSecret } = await import('./surfaces/cli/link.js');
+    cliSecret = createCliSecret(config.database.dataDir);
+    http.app.use(createCliForwardRouter({ dispatcher: app.dispatcher, secret: cliSecret.secret }));
+  }
   let slack: SlackSurface | undefined;
   if (config.slack) {
     const { createSlackSurface, isSlackResponseUrl, sharedDeliveryDedupe } = await import('./surfaces/slack/index.js');
@@ -460,6 +467,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     await metricsServer?.close().catch(() => undefined);
     await slack?.stop(0).catch(() => undefined);
     await app.close();
+    cliSecret?.release();
     lock?.release();
     throw err;
   }
@@ -504,6 +512,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
       await slack?.stop();
       await teams?.stop();
       await app.close();
+      cliSecret?.release();
       lock?.release();
       log.info('stopped');
     })());
@@ -617,7 +626,16 @@ export async function mainCli(argv: string[]): Promise<number> {
   }
   if (config.database.kind === 'pglite') {
     const holder = lockHolder(config.database.dataDir);
-    if (holder?.url) return forwardToServer(holder.url, argv, io, config.consoleToken);
+    if (holder?.url) {
+      // Keeps the cli: identity only with the server's secret, which only the account that runs it can read.
+      const { readCliSecret } = await import('./surfaces/cli/link.js');
+      const link = readCliSecret(config.database.dataDir);
+      if (!link.ok) {
+        io.stderr(`steward: a Steward server (pid ${holder.pid}) holds the embedded database, but ${link.reason}.\n`);
+        return 3;
+      }
+      return forwardToServer(holder.url, argv, io, config.consoleToken, { secret: link.secret });
+    }
   }
   let lock: DataDirLock | undefined;
   try {

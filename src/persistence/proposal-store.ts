@@ -265,7 +265,13 @@ export function createProposalStore(db: Db): ProposalStore {
           .where(and(eq(proposals.id, id), eq(proposals.status, 'proposed'), gte(proposals.expiresAt, now)))
           .returning();
         if (!locked) throw new Rollback<'classify'>('classify');
-        // Same person twice: the unique (proposal, approver) key decides, and the counter above is rolled back.
+        // The same person through another of their identities: read under the row lock taken above, so a
+        // concurrent decision by that person has committed (and is seen) or waits behind this one.
+        if (input.samePerson) {
+          const prior = await tx.select({ approverId: approvals.approverId }).from(approvals).where(eq(approvals.proposalId, id));
+          if (prior.some((r) => r.approverId !== by.id && input.samePerson?.(r.approverId))) throw new Rollback<'classify'>('classify');
+        }
+        // Same identity twice: the unique (proposal, approver) key decides, and the counter above is rolled back.
         const inserted = await tx
           .insert(approvals)
           .values({
@@ -286,7 +292,7 @@ export function createProposalStore(db: Db): ProposalStore {
           now,
           action: `proposal.${input.decision}`,
           proposalId: id,
-          detail: `${input.decision === 'approve' ? 'approved' : 'rejected'} as ${input.role}${input.reason ? `: ${input.reason}` : ''}`,
+          detail: `${input.decision === 'approve' ? 'approved' : 'rejected'} as ${input.role}${input.person ? ` by person ${input.person} (${by.id})` : ''}${input.reason ? `: ${input.reason}` : ''}`,
           after: { approvals: locked.approvalsCount, required: locked.requiredCount },
         });
         let transitioned: 'approved' | 'rejected' | null = null;
@@ -312,7 +318,7 @@ export function createProposalStore(db: Db): ProposalStore {
       // Nothing was written: say why, from the row as it is now.
       const current = await load(db, id);
       if (!current) return { kind: 'missing' };
-      if (current.decisions.some((d) => d.by.id === by.id)) return { kind: 'duplicate', proposal: current };
+      if (current.decisions.some((d) => d.by.id === by.id || input.samePerson?.(d.by.id))) return { kind: 'duplicate', proposal: current };
       if (current.status === 'proposed' && current.expiresAt.getTime() < now.getTime()) {
         await inTx(db, (tx) => expireOne(tx, id, now, SYSTEM_EXPIRY));
         return { kind: 'expired', proposal: (await load(db, id)) ?? current };

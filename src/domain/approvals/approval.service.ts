@@ -10,7 +10,7 @@ import type { ActorStamp, AuditEntry, DecisionKind, Execution, Proposal, StoredM
 import type { Clock } from '../ports/clock.port.js';
 import type { ProposalStore } from '../ports/proposal-store.port.js';
 import type { ExecutionReport, PlanExecutor, ProgressSink } from '../plans/execute-plan.js';
-import { article, atLeast, holdersText, requirementFor, requirementText, riskOfPlan, roleOf, type Policy } from './policy.js';
+import { article, atLeast, groupRemedy, holdersText, personOf, policyName, requirementFor, requirementText, riskOfPlan, roleOf, samePerson, type Policy } from './policy.js';
 import { humanUtc } from '../../lib/time.js';
 
 export type RefusalCode =
@@ -156,23 +156,27 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       if (p.status !== 'proposed') {
         return { kind: 'refused', code: p.status === 'expired' ? 'PROPOSAL.EXPIRED' : 'PROPOSAL.ALREADY_DECIDED', message: `Proposal ${p.id} is ${describeStatus(p)}; nothing was changed.`, proposal: p };
       }
-      if (decision === 'approve' && actor.id === p.requester.id) {
+      // Judged per person: the requester's other identities (another surface) are the requester too.
+      const isRequester = samePerson(policy, actor.id, p.requester.id);
+      if (decision === 'approve' && isRequester) {
+        const via = actor.id === p.requester.id ? '' : ` (as ${p.requester.id}; ${actor.id} is the same person in ${policyName(policy)})`;
         return {
           kind: 'refused',
           code: 'PROPOSAL.SELF_APPROVAL',
-          message: `You requested proposal ${p.id}, and nobody approves their own proposal. It needs ${requirementText(p.required)}; ask ${whoElse(p)}.`,
+          message: `You requested proposal ${p.id}${via}, and nobody approves their own proposal. It needs ${requirementText(p.required)}; ask ${whoElse(p, [actor.id])}.`,
           proposal: p,
         };
       }
       const role = roleOf(policy, actor);
-      const mayDecide = atLeast(role, p.required.role) || (decision === 'reject' && actor.id === p.requester.id);
+      const mayDecide = atLeast(role, p.required.role) || (decision === 'reject' && isRequester);
       if (!mayDecide) {
         return {
           kind: 'refused',
           code: 'PROPOSAL.ROLE',
           message:
             `Proposal ${p.id} is ${p.risk} risk and needs ${requirementText(p.required)}; ${actor.id} ${role ? `is ${article(role)} ${role}` : 'has no role'}. ` +
-            `Could ${decision} instead: ${whoElse(p, [actor.id])}.`,
+            `Could ${decision} instead: ${whoElse(p, [actor.id])}.` +
+            groupRemedy(policy, actor, p.required.role),
           proposal: p,
         };
       }
@@ -184,6 +188,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         ...(input.reason ? { reason: input.reason } : {}),
         now: clock.now(),
         ...(input.messageRef ? { messageRef: input.messageRef } : {}),
+        samePerson: (approverId) => samePerson(policy, approverId, actor.id),
+        ...(personOf(policy, actor.id) ? { person: personOf(policy, actor.id)?.name } : {}),
       });
       switch (rec.kind) {
         case 'missing':
@@ -191,9 +197,10 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         case 'expired':
           return { kind: 'refused', code: 'PROPOSAL.EXPIRED', message: `Proposal ${id} expired at ${humanUtc(rec.proposal.expiresAt)} before enough people approved it; nothing was changed. Propose it again if it is still wanted.`, proposal: rec.proposal };
         case 'duplicate': {
-          const mine = rec.proposal.decisions.find((d) => d.by.id === actor.id);
+          const mine = rec.proposal.decisions.find((d) => samePerson(policy, d.by.id, actor.id));
+          const via = mine && mine.by.id !== actor.id ? ` as ${mine.by.id} (the same person as ${actor.id})` : '';
           const distinct = rec.proposal.required.count > 1 ? ` It needs ${requirementText(rec.proposal.required)}: the second must come from someone else (${whoElse(rec.proposal)}).` : '';
-          return { kind: 'refused', code: 'PROPOSAL.DUPLICATE', message: `You already ${mine?.decision === 'reject' ? 'rejected' : 'approved'} proposal ${id}; a second click from the same person does not count.${rec.proposal.status === 'proposed' ? distinct : ''}`, proposal: rec.proposal };
+          return { kind: 'refused', code: 'PROPOSAL.DUPLICATE', message: `You already ${mine?.decision === 'reject' ? 'rejected' : 'approved'} proposal ${id}${via}; a second decision from the same person does not count, whichever surface it comes from.${rec.proposal.status === 'proposed' ? distinct : ''}`, proposal: rec.proposal };
         }
         case 'not-pending':
           return { kind: 'refused', code: 'PROPOSAL.ALREADY_DECIDED', message: `Proposal ${id} is ${describeStatus(rec.proposal)}; nothing was changed.`, proposal: rec.proposal };
@@ -211,7 +218,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       const p = await store.get(id);
       if (!p) return { kind: 'refused', code: 'PROPOSAL.NOT_FOUND', message: `There is no proposal ${id}.` };
       const admin = atLeast(roleOf(policy, input.actor), 'admin');
-      if (p.requester.id !== input.actor.id && !admin) {
+      if (!samePerson(policy, p.requester.id, input.actor.id) && !admin) {
         return { kind: 'refused', code: 'PROPOSAL.ROLE', message: `Only the requester (${p.requester.name}) or an admin (${holdersText(policy, 'admin', [input.actor.id])}) can cancel proposal ${id}. To vote against it, reject it.`, proposal: p };
       }
       const moved = await store.transition(id, ['proposed', 'approved'], 'cancelled', { by: stamp(input.actor), now: clock.now(), outcome: `cancelled by ${input.actor.displayName}` });

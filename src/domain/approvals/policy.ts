@@ -22,8 +22,18 @@ export interface Requirement {
 
 export interface Binding {
   role: Role;
-  /** `slack:U123`, `slack:S0GROUP` (user group), `teams:<aad object id>`, `console:alice`, `cli:bob`, or `<surface>:*`. */
+  /**
+   * `slack:T123:U123` or `slack:U123` (a user), `slack:T123:S0GROUP` or `slack:S0GROUP` (a user group),
+   * `teams:<aad object id>`, `console:alice`, `cli:bob`, `person:dana` (every identity of a person), or `<surface>:*`.
+   */
   subject: string;
+}
+
+/** One human with identities on several surfaces: self-approval and "distinct approvers" are judged per person. */
+export interface Person {
+  name: string;
+  /** Concrete surface identities (`slack:T…:U…` or `slack:U…`, `teams:<aad id>`, `cli:<os user>`, `console:<name>`). */
+  identities: string[];
 }
 
 export interface Policy {
@@ -32,6 +42,7 @@ export interface Policy {
   /** Role of anyone not bound; undefined means no access at all. */
   defaultRole: Role | undefined;
   bindings: Binding[];
+  people: Person[];
   risk: Record<StepKind, Risk> & { crossProviderMove: Risk; failover: Risk };
   approvals: Record<Risk, Requirement>;
   expiryMs: number;
@@ -69,6 +80,7 @@ export function defaultPolicy(opts: { embedded: boolean }): Policy {
           { role: 'admin', subject: 'cli:*' },
         ]
       : [],
+    people: [],
     risk: { ...DEFAULT_RISK },
     approvals: structuredClone(DEFAULT_APPROVALS),
     expiryMs: DEFAULT_EXPIRY_MS,
@@ -80,7 +92,19 @@ const roleSchema = z.enum(ROLES);
 const subjectSchema = z
   .string()
   .trim()
-  .regex(/^(slack|teams|console|cli|system):[^\s:][^\s]*$/, 'expected <surface>:<id>, e.g. slack:U024BE7LH, teams:<aad object id>, console:alice or console:*');
+  .regex(
+    /^(slack|teams|console|cli|system|person):[^\s:][^\s]*$/,
+    'expected <surface>:<id>, e.g. slack:T024BE7LH:U024BE7LH, slack:S04SREGRP1, teams:<aad object id>, console:alice, person:dana or console:*',
+  );
+const personNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a person name in lower case: letters, digits, . _ -');
+/** A person's identity names one user on one surface: no wildcards, no groups. */
+const identitySchema = z
+  .string()
+  .trim()
+  .regex(
+    /^(slack:(T[A-Z0-9]+:)?[UW][A-Z0-9]+|teams:[0-9a-fA-F-]{36}|console:[^\s:*]+|cli:[^\s:*]+)$/,
+    'expected one user: slack:T…:U… (or slack:U…), teams:<aad object id>, cli:<os user> or console:<name> (no wildcards or groups)',
+  );
 const requirementSchema = z.object({ count: z.number().int().min(1).max(10), role: roleSchema }).strict();
 
 const durationSchema = z.union([
@@ -93,6 +117,8 @@ export const policyFileSchema = z
     version: z.literal(1),
     defaultRole: z.union([roleSchema, z.literal('none')]).default('viewer'),
     expiry: durationSchema.default('1h'),
+    /** `name: [identity, …]`: the identities one person uses on each surface. */
+    people: z.record(personNameSchema, z.array(identitySchema).min(1)).default({}),
     roles: z.partialRecord(roleSchema, z.array(subjectSchema)).default({}),
     risk: z
       .object({
@@ -138,32 +164,121 @@ export function parsePolicy(doc: unknown, source: string): Policy {
   const p = parsed.data;
   const expiryMs = parseDuration(p.expiry);
   if (expiryMs < 60_000 || expiryMs > 7 * 24 * 3600_000) throw new PolicyError(`The approvals policy ${source}: expiry must be between 1m and 7 days`);
+  const people: Person[] = Object.entries(p.people).map(([name, ids]) => ({ name, identities: [...new Set(ids.map(canonicalIdentity))] }));
+  // One identity is one person: bound twice, self-approval could not be judged.
+  const owner = new Map<string, string>();
+  for (const person of people) {
+    for (const id of person.identities) {
+      const key = identityKey(id);
+      const other = owner.get(key);
+      if (other && other !== person.name) throw new PolicyError(`The approvals policy ${source}: ${id} is listed under both people ${other} and ${person.name}; an identity belongs to one person`);
+      owner.set(key, person.name);
+    }
+  }
   const bindings: Binding[] = [];
-  for (const role of ROLES) for (const subject of p.roles[role] ?? []) bindings.push({ role, subject });
+  for (const role of ROLES) {
+    for (const subject of p.roles[role] ?? []) {
+      if (subject.startsWith('person:') && !people.some((x) => x.name === subject.slice(7))) {
+        throw new PolicyError(`The approvals policy ${source}: roles.${role} names ${subject}, but no person ${subject.slice(7)} is listed under people`);
+      }
+      bindings.push({ role, subject });
+    }
+  }
   return {
     source,
     defaultRole: p.defaultRole === 'none' ? undefined : p.defaultRole,
     bindings,
+    people,
     risk: { ...DEFAULT_RISK, ...p.risk },
     approvals: { ...structuredClone(DEFAULT_APPROVALS), ...p.approvals },
     expiryMs,
   };
 }
 
+// ─── People and identities ──────────────────────────────────────────────────────────────────────────────────
+
+/** Slack ids carry their workspace (`slack:T…:U…`); the older form without it (`slack:U…`) names the same user. */
+const SLACK_TEAM_QUALIFIED = /^slack:(T[A-Z0-9]+):(.+)$/;
+
+/** Policy entries as written, with Teams object ids in lower case (as identity gives them). */
+function canonicalIdentity(id: string): string {
+  return id.startsWith('teams:') ? id.toLowerCase() : id;
+}
+
+/**
+ * The key that says "the same user": a Slack user id without its workspace (Slack user ids are unique across
+ * workspaces; an Enterprise Grid user keeps one id in all of them), every other id as it is.
+ */
+export function identityKey(id: string): string {
+  const m = SLACK_TEAM_QUALIFIED.exec(id);
+  return m ? `slack:${m[2]}` : canonicalIdentity(id);
+}
+
+/** The person an identity belongs to, if the policy lists one. */
+export function personOf(policy: Pick<Policy, 'people'>, id: string): Person | undefined {
+  const key = identityKey(id);
+  return policy.people.find((p) => p.identities.some((i) => identityKey(i) === key));
+}
+
+/**
+ * Who is behind an identity, for self-approval and distinct approvers: `person:<name>` when the policy lists the
+ * identity under a person, else the identity itself (an identity bound to nobody is its own person).
+ */
+export function personKey(policy: Pick<Policy, 'people'>, id: string): string {
+  const person = personOf(policy, id);
+  return person ? `person:${person.name}` : identityKey(id);
+}
+
+export function samePerson(policy: Pick<Policy, 'people'>, a: string, b: string): boolean {
+  return personKey(policy, a) === personKey(policy, b);
+}
+
+/** "dana (slack:T1:U1)" for audit rows and messages: the person and the surface identity they used. */
+export function describeActor(policy: Pick<Policy, 'people'>, id: string): string {
+  const person = personOf(policy, id);
+  return person ? `${person.name} (${id})` : id;
+}
+
 // ─── Roles ───────────────────────────────────────────────────────────────────────────────────────────────────
 
-function subjectsOf(actor: Pick<Actor, 'id' | 'surface' | 'groups'>): Set<string> {
-  const s = new Set([actor.id, `${actor.surface}:*`]);
-  for (const g of actor.groups ?? []) s.add(`${actor.surface}:${g}`);
+/** A group as a subject: identity gives them qualified (`slack:T1:S0SRE`, `slack:@sre`), older callers bare (`S0SRE`). */
+function groupSubject(surface: string, group: string): string {
+  return group.startsWith(`${surface}:`) ? group : `${surface}:${group}`;
+}
+
+function subjectsOf(policy: Pick<Policy, 'people'>, actor: Pick<Actor, 'id' | 'surface' | 'groups'>): Set<string> {
+  const s = new Set([actor.id, identityKey(actor.id), `${actor.surface}:*`]);
+  for (const g of actor.groups ?? []) {
+    const subject = groupSubject(actor.surface, g);
+    s.add(subject);
+    s.add(identityKey(subject));
+  }
+  // A person holds what any of their identities is bound to, on whichever surface they ask from.
+  const person = personOf(policy, actor.id);
+  if (person) {
+    s.add(`person:${person.name}`);
+    for (const id of person.identities) {
+      s.add(id);
+      s.add(identityKey(id));
+    }
+  }
   return s;
 }
 
-/** The highest role the actor holds through any binding (user, group or surface wildcard), else the default. */
+/**
+ * A binding written with the workspace (`slack:T1:S0DEV`) matches that workspace only; one written without it
+ * (`slack:S0DEV`, `slack:U0OLD`) matches in any workspace, because the actor's subjects carry both forms.
+ */
+function bindingMatches(subjects: Set<string>, subject: string): boolean {
+  return subjects.has(canonicalIdentity(subject));
+}
+
+/** The highest role the actor holds through any binding (user, group, person or surface wildcard), else the default. */
 export function roleOf(policy: Policy, actor: Pick<Actor, 'id' | 'surface' | 'groups'>): Role | undefined {
-  const subjects = subjectsOf(actor);
+  const subjects = subjectsOf(policy, actor);
   let best: Role | undefined;
   for (const b of policy.bindings) {
-    if (subjects.has(b.subject) && (!best || ROLE_RANK[b.role] > ROLE_RANK[best])) best = b.role;
+    if (bindingMatches(subjects, b.subject) && (!best || ROLE_RANK[b.role] > ROLE_RANK[best])) best = b.role;
   }
   // The scheduler and other system actors read (digests) unless the policy says more.
   // The health watch proposes (never approves: the requester never approves their own proposal).
@@ -180,20 +295,30 @@ export function atLeast(role: Role | undefined, min: Role): boolean {
 export function describeSubject(subject: string): string {
   const [surface, id] = [subject.slice(0, subject.indexOf(':')), subject.slice(subject.indexOf(':') + 1)];
   if (id === '*') return `any ${surface === 'cli' ? 'CLI' : surface} user`;
-  if (surface === 'slack' && /^S/.test(id)) return `Slack user group ${id}`;
+  if (surface === 'person') return id;
+  const bare = identityKey(subject).slice(surface.length + 1);
+  if (surface === 'slack' && /^(S|@)/.test(bare)) return `Slack user group ${bare}`;
   return subject;
+}
+
+/** Whether a binding names one of the excluded people (by identity, by any of their identities, or as `person:`). */
+function excludedBy(policy: Pick<Policy, 'people'>, subject: string, exclude: readonly string[]): boolean {
+  if (subject.endsWith(':*')) return false;
+  if (subject.startsWith('person:')) return exclude.some((x) => personKey(policy, x) === subject);
+  return exclude.some((x) => x === subject || samePerson(policy, x, subject));
 }
 
 /** Who holds at least `min`, in words: the bound subjects minus `exclude`, or "anyone" through the default. */
 export function holders(policy: Policy, min: Role, exclude: readonly string[] = []): string[] {
   if (atLeast(policy.defaultRole, min)) return ['anyone (the default role is ' + policy.defaultRole + ')'];
   const out = policy.bindings
-    .filter((b) => atLeast(b.role, min) && !exclude.includes(b.subject))
+    .filter((b) => atLeast(b.role, min) && !excludedBy(policy, b.subject, exclude))
     .map((b) => {
       if (!b.subject.endsWith(':*')) return describeSubject(b.subject);
       // "any console user other than alice": a wildcard still leaves out the requester and who already decided.
       const prefix = b.subject.slice(0, -1);
-      const others = exclude.filter((x) => x.startsWith(prefix)).map((x) => x.slice(prefix.length));
+      const excluded = exclude.flatMap((x) => [x, ...(personOf(policy, x)?.identities ?? [])]);
+      const others = [...new Set(excluded.filter((x) => x.startsWith(prefix)).map((x) => x.slice(prefix.length)))];
       return describeSubject(b.subject) + (others.length ? ` other than ${others.join(', ')}` : '');
     });
   return [...new Set(out)];
@@ -218,6 +343,19 @@ export function article(role: Role): string {
   return role === 'admin' || role === 'approver' || role === 'operator' ? 'an' : 'a';
 }
 
+/**
+ * When a Slack actor is refused and their user groups are unknown (SLACK_USER_GROUPS off, or Slack refused the
+ * lookup), a group binding that would have given the role cannot apply: say so, since "ask an admin to bind you"
+ * is the wrong remedy for someone who is bound through a group.
+ */
+export function groupRemedy(policy: Policy, actor: Pick<Actor, 'surface' | 'groups'>, need: Role): string {
+  if (actor.surface !== 'slack' || actor.groups !== undefined) return '';
+  const groups = policy.bindings.filter((b) => atLeast(b.role, need) && b.subject.startsWith('slack:') && /^(S|@)/.test(identityKey(b.subject).slice(6)));
+  if (groups.length === 0) return '';
+  const names = [...new Set(groups.map((b) => describeSubject(b.subject)))].join(', ');
+  return ` Steward could not read your Slack user groups, so ${names} could not count: an admin should set SLACK_USER_GROUPS=true and give the Slack app the usergroups:read scope.`;
+}
+
 /** The command runtime's authorizer, built on the policy: every refusal says why and who holds the role. */
 export function createPolicyAuthorizer(policy: Policy) {
   return {
@@ -230,7 +368,8 @@ export function createPolicyAuthorizer(policy: Policy) {
         ok: false,
         reason:
           `${what} needs the ${need} role; ${actor.id} ${has ? `is only ${article(has)} ${has}` : 'has no role'}. ` +
-          `Ask someone who holds it (${holdersText(policy, need, [actor.id])}), or an admin to bind you in ${policyName(policy)}.`,
+          `Ask someone who holds it (${holdersText(policy, need, [actor.id])}), or an admin to bind you in ${policyName(policy)}.` +
+          groupRemedy(policy, actor, need),
       };
     },
   };

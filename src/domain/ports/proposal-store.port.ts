@@ -22,6 +22,14 @@ export interface DecisionInput {
   reason?: string;
   now: Date;
   messageRef?: StoredMessageRef;
+  /**
+   * Which recorded approvers are the same person as `by` (the policy's people: one person, several surface
+   * identities). Checked inside the decision's transaction, after the proposal row is locked, so two identities of
+   * one person cannot both count, even when they click at the same moment. Without it, only `by.id` itself.
+   */
+  samePerson?: (approverId: string) => boolean;
+  /** The person behind `by`, named in the audit row next to the surface identity. */
+  person?: string;
 }
 
 /** What recording a decision did. Every branch was decided by the database, not by an earlier read. */

@@ -23,9 +23,18 @@ export const CLI_USAGE = `Usage: steward <command> [options] [--json]
 
 Environment: see .env.example (DATABASE_URL, STEWARD_DATA_DIR, STEWARD_DEMO_ESTATE, …).`;
 
-/** The local user, as the CLI's actor. */
+/** Where a forwarded CLI command goes, and the header with the server's secret (link.ts, server side). */
+export const CLI_FORWARD_PATH = '/api/cli';
+export const CLI_SECRET_HEADER = 'x-steward-cli-secret';
+
+/** A CLI user name as an identity: the characters the CLI keeps, standalone or forwarded. */
+export function cliUserName(raw: string): string {
+  return raw.replace(/[^\w.-]/g, '').slice(0, 64) || 'cli';
+}
+
+/** The local user, as the CLI's actor (the same whether it runs standalone or is forwarded: link.ts). */
 export function cliActor() {
-  const name = (process.env.STEWARD_USER || safeUser()).replace(/[^\w.-]/g, '') || 'cli';
+  const name = cliUserName(process.env.STEWARD_USER || safeUser());
   return { id: `cli:${name}`, displayName: name, surface: 'cli' as const };
 }
 
@@ -56,17 +65,28 @@ export async function runCliCommand(dispatcher: Dispatcher, argv: string[], io: 
   return printAnswer({ outcome: result.outcome, text: toPlainText(result.reply), data: result.data }, json, io);
 }
 
-/** When another process holds the embedded database, the CLI asks that running server instead. */
-export async function forwardToServer(url: string, argv: string[], io: CliIo, consoleToken?: string): Promise<number> {
+/**
+ * When another process holds the embedded database, the CLI asks that running server instead. With `link` (the
+ * server's CLI secret, link.ts) it posts to /api/cli and keeps its `cli:` identity; without, it asks the console
+ * API, which answers as a console user.
+ */
+export async function forwardToServer(url: string, argv: string[], io: CliIo, consoleToken?: string, link?: { secret: string }): Promise<number> {
   const json = argv.includes('--json');
   const text = argv.map((w) => (/[\s"'\\]/.test(w) || w === '' ? JSON.stringify(w) : w)).join(' ');
   let res: Response;
   try {
-    res = await fetch(new URL('/api/command', url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(consoleToken ? { authorization: `Bearer ${consoleToken}` } : {}) },
-      body: JSON.stringify({ text, user: cliActor().displayName }),
-    });
+    const auth: Record<string, string> = consoleToken ? { authorization: `Bearer ${consoleToken}` } : {};
+    res = link
+      ? await fetch(new URL(CLI_FORWARD_PATH, url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [CLI_SECRET_HEADER]: link.secret, ...auth },
+          body: JSON.stringify({ argv, user: cliActor().displayName }),
+        })
+      : await fetch(new URL('/api/command', url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...auth },
+          body: JSON.stringify({ text, user: cliActor().displayName }),
+        });
   } catch (err) {
     io.stderr(`steward: could not reach the running server at ${url}: ${(err as Error).message}\n`);
     return exitCodeOf('failed');

@@ -1,7 +1,10 @@
 /**
- * Who clicked or typed: the actor the command layer sees. Ids are surface-qualified (`slack:U123`); user-group
- * memberships come from `usergroups.list` (one call for the whole workspace, cached), as `slack:S0123` and
- * `slack:@handle`, so role bindings can name either. The approvals policy maps ids and groups to roles.
+ * Who clicked or typed: the actor the command layer sees. Ids are surface-qualified and carry the workspace
+ * (`slack:T123:U123`); user-group memberships come from `usergroups.list` (one call for the whole workspace,
+ * cached), as `slack:T123:S0123` and `slack:T123:@handle`: complete subjects, which the approvals policy matches
+ * as they are (and as `slack:U123` / `slack:S0123`, the older form without the workspace). `groups` is left out
+ * when memberships are unknown (lookup off or refused), and empty when the user is in no group, so a refusal can
+ * tell "not a member" from "could not check".
  */
 import type { webApi } from '@slack/bolt';
 import type { Invocation } from '../../core/dispatch.js';
@@ -10,12 +13,16 @@ import type { Logger } from '../../lib/logger.js';
 export type Actor = Invocation['actor'];
 
 export interface IdentityResolver {
-  actor(user: { id: string; name?: string | undefined }): Promise<Actor>;
+  /** `team`: the workspace the request came from (`team_id`), which the actor id carries. */
+  actor(user: { id: string; name?: string | undefined; team?: string | undefined }): Promise<Actor>;
 }
 
 interface Membership {
   at: number;
+  /** user id → [group id, handle] of each group they belong to */
   byUser: Map<string, string[]>;
+  /** false when Slack refused the lookup: memberships are unknown, not empty */
+  known: boolean;
 }
 
 export function createIdentityResolver(deps: {
@@ -41,15 +48,16 @@ export function createIdentityResolver(deps: {
       const res = await deps.client.usergroups.list({ include_users: true, include_disabled: false });
       for (const g of res.usergroups ?? []) {
         if (!g.id) continue;
-        const names = [`slack:${g.id}`, ...(g.handle ? [`slack:@${g.handle}`] : [])];
+        const names = [g.id, ...(g.handle ? [`@${g.handle}`] : [])];
         for (const u of g.users ?? []) byUser.set(u, [...(byUser.get(u) ?? []), ...names]);
       }
     } catch (err) {
       // A free workspace or a missing scope: run without groups (cached like a success, so we do not hammer Slack).
       if (!warned) deps.log.warn({ err: { message: (err as Error).message } }, 'slack user groups unavailable; actors carry no groups');
       warned = true;
+      return { at: now(), byUser, known: false };
     }
-    return { at: now(), byUser };
+    return { at: now(), byUser, known: true };
   }
 
   async function memberships(): Promise<Membership> {
@@ -61,15 +69,17 @@ export function createIdentityResolver(deps: {
     const fresh = await Promise.race([inflight, new Promise<undefined>((r) => setTimeout(() => r(undefined), timeoutMs).unref())]);
     if (fresh) cache = fresh;
     else void inflight?.then((m) => (cache = m));
-    return fresh ?? stale ?? { at: 0, byUser: new Map() };
+    return fresh ?? stale ?? { at: 0, byUser: new Map(), known: false };
   }
 
   return {
     async actor(user) {
-      const base: Actor = { id: `slack:${user.id}`, displayName: user.name || user.id, surface: 'slack' };
+      const prefix = user.team ? `slack:${user.team}:` : 'slack:';
+      const base: Actor = { id: `${prefix}${user.id}`, displayName: user.name || user.id, surface: 'slack' };
       if (!deps.groups) return base;
-      const groups = (await memberships()).byUser.get(user.id);
-      return groups?.length ? { ...base, groups: [...new Set(groups)] } : base;
+      const m = await memberships();
+      if (!m.known) return base;
+      return { ...base, groups: [...new Set(m.byUser.get(user.id) ?? [])].map((g) => `${prefix}${g}`) };
     },
   };
 }

@@ -7,8 +7,11 @@
  *
  * The listener `ack()` Bolt hands those handlers is a no-op (the 200 went out already): they cannot ack with a
  * body. Every other payload (view submissions, options, shortcuts, events) takes Bolt's usual ack path.
- * Verification is Bolt's own (`parseAndVerifyHTTPRequest`): a forged signature or a timestamp more than five
- * minutes old gets 401.
+ * Verification: the signature is Bolt's own check (`parseAndVerifyHTTPRequest`, which also refuses a timestamp
+ * more than five minutes old); Bolt accepts any timestamp in the future, so a signed request stamped ahead (a
+ * replay prepared in advance, or a sender whose clock is off) is refused here too: more than five minutes away in
+ * either direction gets 401. With `installation` set, a signed request from another workspace or another app
+ * (same signing secret reused, or a request replayed across installations) gets 403 before anything runs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPModuleFunctions as httpFunc, HTTPResponseAck, type App, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
@@ -22,6 +25,24 @@ export interface AckFirstReceiverOptions {
   defer: (job: () => Promise<void>) => void;
   onError: (err: unknown) => void;
   bodyLimit?: number;
+  /** SLACK_TEAM_ID / SLACK_APP_ID: when given, every request must come from one of these workspaces / this app. */
+  installation?: { teamIds?: readonly string[] | undefined; appId?: string | undefined };
+  /** Milliseconds since the epoch (tests). */
+  now?: () => number;
+}
+
+/** How far a request's timestamp may be from our clock, either way (Slack's own rule for stale requests). */
+export const MAX_CLOCK_SKEW_S = 5 * 60;
+
+/** The workspace and app a payload names: slash commands and events at the top, interactive payloads in `team`. */
+export function installationOf(body: Record<string, unknown>): { teamId: string | undefined; appId: string | undefined } {
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const team = body.team as { id?: unknown } | null | undefined;
+  const user = body.user as { team_id?: unknown } | null | undefined;
+  return {
+    teamId: str(body.team_id) ?? str(team?.id) ?? str(user?.team_id),
+    appId: str(body.api_app_id),
+  };
 }
 
 type Body = Record<string, unknown> & { command?: unknown; type?: unknown; ssl_check?: unknown };
@@ -57,6 +78,15 @@ export class AckFirstReceiver implements Receiver {
       res.writeHead(405, { allow: 'POST' }).end();
       return;
     }
+    // Bolt refuses stale timestamps only; refuse ones from the future as well (before reading the body).
+    const header = req.headers['x-slack-request-timestamp'];
+    const stamp = typeof header === 'string' ? Number(header) : Number.NaN;
+    const nowS = Math.floor((this.opts.now ?? Date.now)() / 1000);
+    if (Number.isFinite(stamp) && Math.abs(nowS - stamp) > MAX_CLOCK_SKEW_S) {
+      logger.warn(`Failed to parse and verify the request data: x-slack-request-timestamp is ${stamp - nowS} s away from our clock (more than ${MAX_CLOCK_SKEW_S} s either way)`);
+      httpFunc.buildNoBodyResponse(res, 401);
+      return;
+    }
     let buffered: Awaited<ReturnType<typeof httpFunc.parseAndVerifyHTTPRequest>>;
     try {
       buffered = await httpFunc.parseAndVerifyHTTPRequest({ enabled: true, signingSecret: this.opts.signingSecret, bodyLimit: this.opts.bodyLimit ?? httpFunc.defaultBodyLimit }, req);
@@ -85,6 +115,17 @@ export class AckFirstReceiver implements Receiver {
     if (body.type === 'url_verification') {
       httpFunc.buildUrlVerificationResponse(res, body);
       return;
+    }
+    const expected = this.opts.installation;
+    if (expected && (expected.teamIds?.length || expected.appId)) {
+      const got = installationOf(body);
+      const teamOk = !expected.teamIds?.length || (got.teamId !== undefined && expected.teamIds.includes(got.teamId));
+      const appOk = !expected.appId || got.appId === expected.appId;
+      if (!teamOk || !appOk) {
+        logger.warn(`Refused a signed request for another installation (team ${got.teamId ?? 'none'}, app ${got.appId ?? 'none'}; SLACK_TEAM_ID / SLACK_APP_ID expect ${expected.teamIds?.join(',') || 'any'} / ${expected.appId ?? 'any'})`);
+        httpFunc.buildNoBodyResponse(res, 403);
+        return;
+      }
     }
     const app = this.app;
     if (!app) throw new Error('the Slack receiver is not attached to an app');

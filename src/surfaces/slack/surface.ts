@@ -56,6 +56,9 @@ export interface SlackSurfaceOptions {
   /** Which response_url hosts we POST to; only Slack's by default. */
   allowResponseUrl?: (url: string) => boolean;
   dedupe?: DeliveryDedupe;
+  /** SLACK_TEAM_ID (one or more workspace ids) and SLACK_APP_ID: when set, requests from elsewhere are refused. */
+  teamIds?: readonly string[] | undefined;
+  appId?: string | undefined;
 }
 
 export interface SlackSurface {
@@ -169,7 +172,14 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
   const receiver =
     mode === 'socket'
       ? new SocketModeReceiver({ appToken: opts.appToken as string, logger })
-      : new AckFirstReceiver({ signingSecret: opts.signingSecret as string, logger, queue: ackFirst, defer: track, onError });
+      : new AckFirstReceiver({
+          signingSecret: opts.signingSecret as string,
+          logger,
+          queue: ackFirst,
+          defer: track,
+          onError,
+          installation: { teamIds: opts.teamIds, appId: opts.appId },
+        });
   const app = new App({
     receiver,
     logger,
@@ -204,7 +214,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
         footer: `<@${command.user_id}> ran \`${escapeMrkdwn(clip(shownCommand, 200).replace(/`/g, "'"))}\``,
       });
       await delivery.respond(sender, shownCommand, async (progress) => {
-        const actor = await identity.actor({ id: command.user_id, name: command.user_name });
+        const actor = await identity.actor({ id: command.user_id, name: command.user_name, team: command.team_id });
         return opts.dispatcher.run({ text: command.text ?? '', actor, surface: 'slack', progress, ...(command.channel_id ? { conversation: { surface: 'slack', address: { channel: command.channel_id } } } : {}) });
       });
     });
@@ -228,7 +238,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
       // replace_original would replace the clicked card, so the note is posted once and never replaced.
       const sender = createSlackAnswerSender({ client, sends, log, budget, channel, kind: 'click', clicked: { ref, notifier } });
       await delivery.respond(sender, undefined, async (progress) => {
-        const actor = await identity.actor({ id: body.user.id, name: body.user.name ?? body.user.username });
+        const actor = await identity.actor({ id: body.user.id, name: body.user.name ?? body.user.username, team: body.team?.id ?? body.user.team_id });
         return opts.dispatcher.action({ actionId: stripActionSuffix(action.action_id), value: action.value ?? '', actor, surface: 'slack', message: ref, progress });
       });
     });

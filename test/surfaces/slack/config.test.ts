@@ -26,6 +26,9 @@ describe('Slack configuration', () => {
       signingSecret: SECRET,
       appToken: undefined,
       userGroups: true,
+      // The installation is not checked unless SLACK_TEAM_ID / SLACK_APP_ID say which.
+      teamIds: [],
+      appId: undefined,
     });
   });
 

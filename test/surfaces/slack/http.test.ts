@@ -281,7 +281,7 @@ describe('block_actions', () => {
     await h.slack.idle();
     expect(clicks).toHaveLength(1);
     const click = clicks[0];
-    expect(click).toMatchObject({ actionId: 'proposal.approve', value: 'p-1-all', actorId: 'slack:U2' });
+    expect(click).toMatchObject({ actionId: 'proposal.approve', value: 'p-1-all', actorId: 'slack:T1:U2' });
     expect(click?.message).toEqual({ surface: 'slack', address: { channel: 'C1', ts: '1714.000777', responseUrl: expect.stringMatching(/^https:\/\/hooks\.slack\.com\/actions\//) } });
     const [update] = stub.calls('chat.update');
     expect(update?.body).toMatchObject({ channel: 'C1', ts: '1714.000777', text: expect.stringContaining('Approved by sam') });
@@ -292,7 +292,7 @@ describe('block_actions', () => {
     const body = actionBody({ actionId: 'proposal.reject', value: 'p-9', user: 'U3' });
     await h.post(body, sign(body));
     await h.slack.idle();
-    expect(clicks[0]).toMatchObject({ actionId: 'proposal.reject', actorId: 'slack:U3' });
+    expect(clicks[0]).toMatchObject({ actionId: 'proposal.reject', actorId: 'slack:T1:U3' });
     expect(stub.calls('chat.update')).toHaveLength(0);
     expect(stub.hooks[0]?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: 'Noted: you rejected p-9.' });
   });
@@ -324,7 +324,7 @@ describe('block_actions', () => {
 });
 
 describe('identity', () => {
-  it('gives the actor its user groups as slack:<id> and slack:@<handle>, looked up once and cached', async () => {
+  it('gives the actor its team-qualified id and user groups as slack:<team>:<id> and slack:<team>:@<handle>, looked up once and cached', async () => {
     stub.apiResponses['usergroups.list'] = () => ({
       ok: true,
       usergroups: [
@@ -341,8 +341,9 @@ describe('identity', () => {
         await fresh.slack.idle();
       }
       expect(clicks.map((c) => [c.actorId, c.groups])).toEqual([
-        ['slack:U3', ['slack:S1', 'slack:@sre']],
-        ['slack:U4', undefined],
+        ['slack:T1:U3', ['slack:T1:S1', 'slack:T1:@sre']],
+        // In no group: an empty list (memberships known), which a refusal tells from "could not check".
+        ['slack:T1:U4', []],
       ]);
       expect(stub.calls('usergroups.list')).toHaveLength(1);
       expect(stub.calls('usergroups.list')[0]?.body).toMatchObject({ include_users: true });
@@ -358,7 +359,7 @@ describe('identity', () => {
       const body = actionBody({ actionId: 'proposal.reject', value: 'p-9', user: 'U3' });
       await fresh.post(body, sign(body));
       await fresh.slack.idle();
-      expect(clicks[0]).toMatchObject({ actorId: 'slack:U3' });
+      expect(clicks[0]).toMatchObject({ actorId: 'slack:T1:U3' });
       expect(clicks[0]?.groups).toBeUndefined();
     } finally {
       await fresh.close();
