@@ -10,6 +10,9 @@ export default defineConfig({
     // the cores: on a shared 2-core box with one core busy, more workers only make every file slower.
     maxWorkers: Math.max(2, availableParallelism()),
     globalSetup: ['test/global-setup.ts'],
+    // A file that leaves a child process running fails (test/support/setup-children.ts); the run fails if any process
+    // it started outlives it (test/global-setup.ts, test/support/strays.ts).
+    setupFiles: ['test/support/setup-children.ts'],
     // Ceilings for a test that hangs, not expectations of speed: a busy 2-core machine runs a PGlite bootstrap or a
     // CLI child ten times slower than an idle one. Child-process tests set their own (test/support/spawn.ts), and
     // every child is killed before its test's ceiling.

@@ -55,6 +55,7 @@ export const ENV_SCHEMA = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: int(3000, 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
+  STEWARD_METRICS_PORT: z.coerce.number({ message: 'expected a port number' }).int('expected a port number').min(0).max(65535).optional(),
   PUBLIC_URL: z.url({ message: 'expected an absolute URL such as https://steward.example.com' }).optional(),
   DATABASE_URL: z
     .string()
@@ -135,6 +136,10 @@ export const ENV_SCHEMA = {
   SLACK_SIGNING_SECRET: z.string().min(16, "expected the Signing Secret from the Slack app's Basic Information page").optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (Socket Mode), starting with xapp-').optional(),
   SLACK_USER_GROUPS: bool(true),
+  SLACK_API_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(\/\S*)?\/$/, 'expected the base URL of the Slack Web API ending in /, such as https://slack.com/api/')
+    .optional(),
   TEAMS_APP_ID: guid('expected the Microsoft App ID of the Azure Bot resource (a GUID)').optional(),
   TEAMS_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI'], { message: 'expected SingleTenant, MultiTenant or UserAssignedMSI' }).default('SingleTenant'),
   TEAMS_TENANT_ID: guid("expected the app's home tenant id (Directory ID, a GUID)").optional(),
@@ -154,6 +159,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   http: { port: number; host: string; publicUrl: string | undefined };
+  /** Prometheus /metrics: on the main port when `port` is undefined, else on its own listener (same host). */
+  metrics: { port: number | undefined };
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
   providers: Env['STEWARD_PROVIDERS'];
   demo: { estateFile: string | undefined; seed: number; instances: number };
@@ -189,7 +196,7 @@ export interface Config {
     highsTimeLimitMs: number;
   };
   /** Set when Slack is configured: HTTP mode with a signing secret, Socket Mode with an app token. */
-  slack: { botToken: string; signingSecret: string | undefined; appToken: string | undefined; userGroups: boolean } | undefined;
+  slack: { botToken: string; signingSecret: string | undefined; appToken: string | undefined; userGroups: boolean; apiUrl?: string } | undefined;
   /** Set when Teams is configured (TEAMS_APP_ID): the Azure Bot's credentials and the tenants it serves. */
   teams:
     | {
@@ -268,6 +275,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL },
+    metrics: { port: e.STEWARD_METRICS_PORT },
     database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.STEWARD_DATA_DIR },
     providers: [...new Set(e.STEWARD_PROVIDERS)],
     demo: { estateFile: e.STEWARD_DEMO_ESTATE, seed: e.STEWARD_DEMO_SEED, instances: e.STEWARD_DEMO_INSTANCES },
@@ -309,7 +317,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       highsTimeLimitMs: e.STEWARD_OPT_HIGHS_TIME_LIMIT_SECONDS * 1000,
     },
     slack: e.SLACK_BOT_TOKEN
-      ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, userGroups: e.SLACK_USER_GROUPS }
+      ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, userGroups: e.SLACK_USER_GROUPS, ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}) }
       : undefined,
     teams: e.TEAMS_APP_ID
       ? {

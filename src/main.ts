@@ -20,7 +20,9 @@ import type { ApprovalService } from './domain/approvals/approval.service.js';
 import type { Policy } from './domain/approvals/policy.js';
 import type { CloudProvider } from './domain/ports/cloud-provider.port.js';
 import { systemClock, type Clock } from './domain/ports/clock.port.js';
+import { newCorrelationId, withCorrelation } from './lib/correlation.js';
 import { createLogger, silentLogger, type Logger } from './lib/logger.js';
+import type { Metrics } from './lib/metrics.js';
 import { fromRoot } from './lib/paths.js';
 import type { Database } from './persistence/db.js';
 import { acquireDataDirLock, lockHolder, type DataDirLock } from './persistence/lock.js';
@@ -39,6 +41,10 @@ import type { HealthScheduler } from './scheduler/health-scheduler.js';
 export interface App {
   config: Config;
   log: Logger;
+  /** Prometheus metrics of this process (/metrics). */
+  metrics: Metrics;
+  /** Who this process is in claims and execution ownership: host, pid and a random part. */
+  owner: string;
   database: Database;
   services: Services;
   dispatcher: Dispatcher;
@@ -68,7 +74,9 @@ async function loadPolicy(config: Config): Promise<Policy> {
  * its owner has been silent for STEWARD_EXECUTION_STALE_SECONDS.
  */
 function startApprovalsSweeper(app: App, clock: Clock): () => void {
-  const sweep = async (atStart: boolean) => {
+  // Each sweep is an invocation of its own: its recoveries' log lines and audit rows share one correlation id.
+  const sweep = (atStart: boolean) => withCorrelation(newCorrelationId(), () => sweepOnce(atStart));
+  const sweepOnce = async (atStart: boolean) => {
     const embeddedStart = atStart && app.database.kind === 'pglite';
     const staleBefore = new Date(clock.now().getTime() + (embeddedStart ? 1000 : -app.config.approvals.staleAfterMs));
     try {
@@ -121,6 +129,9 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
     { createDemoHealth },
     { createHealthWatch },
     { createWatchPlanner },
+    { createMetrics },
+    { instrumentProvider },
+    { createMetricsQueries },
   ] = await Promise.all([
     import('../commands/proposal-format.js'),
     import('../commands/proposals-api.js'),
@@ -145,11 +156,19 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
     import('./providers/demo/health.js'),
     import('./domain/health/watch.service.js'),
     import('./domain/health/planner.js'),
+    import('./lib/metrics.js'),
+    import('./core/instrument-provider.js'),
+    import('./persistence/metrics-queries.js'),
   ]);
+  const metrics = createMetrics();
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const catalog = loadPriceCatalog(config.pricesCsv ? { pricesCsv: config.pricesCsv } : {});
   const database = await openDatabase(config.database);
+  metrics.setSources(createMetricsQueries(database.db));
   try {
     const providers: CloudProvider[] = [];
+    // Every adapter is counted and timed the same way (steward_provider_calls_total), the demo estate included.
+    const measured = <P extends CloudProvider>(p: P): P => instrumentProvider(p, { metrics, log });
     const closers: (() => unknown)[] = [];
     let demo: ReturnType<typeof createDemoProvider> | undefined;
     let demoHealth: ReturnType<typeof createDemoHealth> | undefined;
@@ -159,7 +178,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         demo = createDemoProvider({ store: createEstateStore(database.db), catalog, estateFile: config.demo.estateFile, seed: config.demo.seed, instances: config.demo.instances });
         const estate = await demo.ensureEstate();
         log.info({ ...estate }, estate.created ? 'demo estate created' : 'demo estate loaded');
-        providers.push(demo);
+        providers.push(measured(demo));
         demoHealth = createDemoHealth(createEstateStore(database.db), { intervalMs: config.watch.demoIntervalMs, holdMs: config.watch.demoHoldMs });
         healthSources.push(demoHealth.source);
       } else if (id === 'aws') {
@@ -169,7 +188,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
           { ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}), ...opts.providerDeps?.aws },
         );
         closers.push(() => aws.close());
-        providers.push(aws);
+        providers.push(measured(aws));
         if (config.watch.enabled) {
           const { createAwsHealthSource } = await import('./providers/aws/health.js');
           // A quarter of the adapter's request rate: the watch never starves inventory and plans.
@@ -180,9 +199,11 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
       } else if (id === 'azure') {
         const { createAzureProvider } = await import('./providers/azure/index.js');
         providers.push(
-          createAzureProvider(
-            { subscriptionIds: config.azure.subscriptionIds, catalog, requestsPerSecond: config.azure.requestsPerSecond, concurrency: config.azure.concurrency, subnets: config.azure.subnets },
-            { ...azureEndpoint(config.azure), ...opts.providerDeps?.azure },
+          measured(
+            createAzureProvider(
+              { subscriptionIds: config.azure.subscriptionIds, catalog, requestsPerSecond: config.azure.requestsPerSecond, concurrency: config.azure.concurrency, subnets: config.azure.subnets },
+              { ...azureEndpoint(config.azure), ...opts.providerDeps?.azure },
+            ),
           ),
         );
         if (config.watch.enabled) {
@@ -196,7 +217,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
           { ...(config.gcp.endpoint ? { endpoint: config.gcp.endpoint } : {}), ...opts.providerDeps?.gcp },
         );
         closers.push(() => gcp.close());
-        providers.push(gcp);
+        providers.push(measured(gcp));
         if (config.watch.enabled) {
           const { createGcpHealthSource } = await import('./providers/gcp/health.js');
           const h = createGcpHealthSource({ projectIds: config.gcp.projectIds, intervalMs: config.watch.intervalMs, requestsPerMinute: Math.max(6, Math.floor(config.gcp.requestsPerMinute / 4)) }, opts.providerDeps?.gcp);
@@ -221,7 +242,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
       providerFor: (cloud) => inventory.providerFor(cloud),
       invalidate: () => inventory.invalidate(),
       clock,
-      owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      owner,
       log: log.child({ area: 'executor' }),
     });
     const approvals = createApprovalService({
@@ -293,17 +314,19 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
         }),
         inventory,
         clock,
-        owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        owner,
         settings: { holdMs: config.watch.holdMs, confirmInstances: config.watch.confirmInstances, failoverExpiryMs: config.watch.failoverExpiryMs },
         log,
       });
       services.health = { watch, store: healthStore };
     }
     const registry = createRegistry(commands, actions);
-    const dispatcher = createDispatcher({ registry, services, clock, log, notifiers, authorizer: createPolicyAuthorizer(policy) });
+    const dispatcher = createDispatcher({ registry, services, clock, log, notifiers, authorizer: createPolicyAuthorizer(policy), metrics });
     return {
       config,
       log,
+      metrics,
+      owner,
       database,
       services,
       dispatcher,
@@ -335,13 +358,28 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     lock?.release();
     throw err;
   }
-  const [{ createHttpServer }, { createConsoleSurface }, { createConversationStore }, { createConsoleGuard, describeConsoleAccess }] = await Promise.all([
+  const [{ createHttpServer }, { createConsoleSurface }, { createConversationStore }, { createConsoleGuard, describeConsoleAccess }, { createDeliveryClaims }, { metricsHandler, createMetricsServer }] = await Promise.all([
     import('./server/http.js'),
     import('./surfaces/console/router.js'),
     import('./persistence/conversation-store.js'),
     import('./server/console-guard.js'),
+    import('./persistence/delivery-claims.js'),
+    import('./server/metrics.js'),
   ]);
   const http = createHttpServer({ log, ready: () => app.database.ping() });
+  app.metrics.enableProcessMetrics();
+  // /metrics: on its own port when STEWARD_METRICS_PORT is set (what the k8s manifests do), else here, ahead of
+  // the console and its guard (a scraper carries no console token).
+  const metricsServer = config.metrics.port !== undefined ? createMetricsServer({ metrics: app.metrics, log }) : undefined;
+  if (!metricsServer) http.app.get('/metrics', metricsHandler(app.metrics, log));
+  // Chat retries are deduped in the database, so a retry that reaches another replica is refused there too.
+  const deliveryClaims = createDeliveryClaims(app.database.db, { owner: app.owner });
+  const DELIVERY_TTL_MS = 60 * 60 * 1000;
+  const sharedClaim = (surface: 'slack' | 'teams') => async (key: string) => {
+    const won = await deliveryClaims.claim(`${surface}:${key}`, { surface, ttlMs: DELIVERY_TTL_MS });
+    if (!won) app.metrics.deliveryRepeats.inc({ surface });
+    return won;
+  };
   let teams: TeamsSurface | undefined;
   if (config.teams) {
     const { createTeamsSurface } = await import('./surfaces/teams/index.js');
@@ -352,6 +390,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
       auth: { appId: t.appId, appType: t.appType, tenantId: t.tenantId, password: t.password, certificate: t.certificate, openIdMetadataUrl: t.openIdMetadataUrl },
       allowedTenants: t.allowedTenants,
       conversations: createConversationStore(app.database.db),
+      dedupe: { claim: sharedClaim('teams') },
       consoleUrl: config.console && config.http.publicUrl ? new URL('/', config.http.publicUrl).toString() : undefined,
     });
     app.notifiers.register(teams.notifier);
@@ -370,16 +409,29 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
   }
   let slack: SlackSurface | undefined;
   if (config.slack) {
-    const { createSlackSurface } = await import('./surfaces/slack/index.js');
-    slack = createSlackSurface({ dispatcher: app.dispatcher, log, ...config.slack });
+    const { createSlackSurface, isSlackResponseUrl, sharedDeliveryDedupe } = await import('./surfaces/slack/index.js');
+    const { apiUrl, ...slackConfig } = config.slack;
+    // SLACK_API_URL (an egress proxy in front of Slack): the Web API goes there, and response_url posts may too.
+    const apiOrigin = apiUrl ? new URL(apiUrl).origin : undefined;
+    slack = createSlackSurface({
+      dispatcher: app.dispatcher,
+      log,
+      ...slackConfig,
+      ...(apiUrl ? { clientOptions: { slackApiUrl: apiUrl }, allowResponseUrl: (u: string) => isSlackResponseUrl(u) || originOf(u) === apiOrigin } : {}),
+      dedupe: sharedDeliveryDedupe(sharedClaim('slack'), { onError: (err) => log.warn({ err: { message: (err as Error).message } }, 'slack delivery claim failed; deduping in this process only') }),
+    });
     app.notifiers.register(slack.notifier);
     if (slack.http) http.mountRaw(slack.http.path, slack.http.listener);
   }
   let address: { url: string; port: number };
+  let metricsUrl: string | undefined;
   try {
     await slack?.start();
     address = await http.listen(config.http.port, config.http.host);
+    if (metricsServer) metricsUrl = (await metricsServer.listen(config.metrics.port as number, config.http.host)).url;
   } catch (err) {
+    await http.close(0).catch(() => undefined);
+    await metricsServer?.close().catch(() => undefined);
     await slack?.stop(0).catch(() => undefined);
     await app.close();
     lock?.release();
@@ -394,7 +446,7 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
     const { createDigestScheduler } = await import('./scheduler/digest-scheduler.js');
     scheduler = createDigestScheduler({
       dispatcher: app.dispatcher,
-      post: (target, reply) => app.notifiers.post(target, reply),
+      post: countedPost(app, 'digest'),
       subscriptions: () => digests.store.subscriptions(),
       claims: digests.runs,
       now: () => new Date(),
@@ -408,17 +460,18 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
   if (app.services.health) {
     const { createHealthScheduler } = await import('./scheduler/health-scheduler.js');
     const tickMs = Math.max(1000, Math.min(...app.services.health.watch.sources.map((s) => s.intervalMs)));
-    healthScheduler = createHealthScheduler({ dispatcher: app.dispatcher, post: (target, reply) => app.notifiers.post(target, reply), tickMs, log });
+    healthScheduler = createHealthScheduler({ dispatcher: app.dispatcher, post: countedPost(app, 'watch'), tickMs, log });
     healthScheduler.start();
   }
   const readyMs = Math.round(performance.now() - started);
-  log.info({ url: address.url, database: app.database.describe, providers: config.providers, console: config.console, slack: slack?.mode ?? 'off', teams: teams ? teams.path : 'off', readyMs }, 'steward ready');
+  log.info({ url: address.url, metrics: metricsUrl ? `${metricsUrl}/metrics` : '/metrics', database: app.database.describe, providers: config.providers, console: config.console, slack: slack?.mode ?? 'off', teams: teams ? teams.path : 'off', readyMs }, 'steward ready');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       log.info('shutting down');
       await http.close();
+      await metricsServer?.close();
       stopSweeper();
       await scheduler?.stop();
       await healthScheduler?.stop();
@@ -428,7 +481,30 @@ export async function startServer(config: Config, opts: { log?: Logger } = {}) {
       lock?.release();
       log.info('stopped');
     })());
-  return { url: address.url, port: address.port, app, readyMs, stop };
+  return { url: address.url, port: address.port, metricsUrl: `${metricsUrl ?? address.url}/metrics`, app, readyMs, stop };
+}
+
+const originOf = (u: string): string | undefined => {
+  try {
+    return new URL(u).origin;
+  } catch {
+    return undefined;
+  }
+};
+
+/** A scheduler's post, counted for /metrics (steward_digest_posts_total, steward_watch_posts_total). */
+function countedPost(app: App, what: 'digest' | 'watch'): NotifierHub['post'] {
+  const counter = what === 'digest' ? app.metrics.digestPosts : app.metrics.watchPosts;
+  return async (target, reply) => {
+    try {
+      const ref = await app.notifiers.post(target, reply);
+      counter.inc({ surface: target.surface, outcome: ref ? 'posted' : 'no_surface' });
+      return ref;
+    } catch (err) {
+      counter.inc({ surface: target.surface, outcome: 'failed' });
+      throw err;
+    }
+  };
 }
 
 function printConfigError(err: unknown, ConfigError: typeof import('./config.js').ConfigError): never {

@@ -3,11 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { killStrays, straysAfter } from './support/strays.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** A PGlite cluster after initdb only (no migrations, no estate): test/support/spawn.ts clusterDataDir copies it. */
     pgliteTemplate: string;
+    /** This run's ledger of child processes (test/support/strays.ts): spawn.ts records each child there. */
+    childLedger: string;
   }
 }
 
@@ -26,5 +29,26 @@ export default function setup(project: TestProject) {
   const script = 'const { PGlite } = await import("@electric-sql/pglite"); const c = await PGlite.create(process.argv[1]); await c.close();';
   execFileSync(process.execPath, ['--input-type=module', '-e', script, join(root, 'pglite')], { stdio: 'inherit', timeout: 600_000 });
   project.provide('pgliteTemplate', join(root, 'pglite'));
-  return () => rmSync(root, { recursive: true, force: true });
+  const ledger = mkdtempSync(join(tmpdir(), 'steward-children-'));
+  project.provide('childLedger', ledger);
+  return async () => {
+    rmSync(root, { recursive: true, force: true });
+    await failOnStrays(ledger);
+  };
+}
+
+/**
+ * No process the suite started may outlive it (issue 9.17: a server left orphaned on a port, a CLI holding a data
+ * folder's lock). A child gets a few seconds to notice its test process is gone; one still alive after that is
+ * killed, named, and fails the run.
+ */
+async function failOnStrays(ledger: string): Promise<void> {
+  const strays = await straysAfter(ledger, 15_000);
+  rmSync(ledger, { recursive: true, force: true });
+  if (strays.length === 0) return;
+  killStrays(strays);
+  process.exitCode = 1;
+  const list = strays.map((s) => `  pid ${s.pid}: ${s.command}`).join('\n');
+  process.stderr.write(`\nThe run left ${strays.length} process(es) it started still running (now killed); their tests must stop them:\n${list}\n`);
+  throw new Error(`child processes outlived the test run:\n${list}`);
 }

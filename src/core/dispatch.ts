@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Actor, Surface } from '../domain/model/actor.js';
 import { AppError, ProviderError } from '../domain/model/errors.js';
 import type { Clock } from '../domain/ports/clock.port.js';
+import { currentCorrelationId, newCorrelationId, withCorrelation } from '../lib/correlation.js';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
 import { assertCleanWords, parseArgs, tokenize } from './args.js';
 import type { AnyCommand, CommandContext, CommandOutput, MessageRef, Permission } from './command.js';
 import { ForbiddenError, NotFoundError, NothingChangedError, UsageError } from './errors.js';
@@ -108,6 +109,8 @@ export function createDispatcher(deps: {
   log: Logger;
   authorizer?: Authorizer;
   notifiers?: NotifierHub;
+  /** Command latency by command, surface and outcome, and errors by code (/metrics). */
+  metrics?: Metrics;
 }): Dispatcher {
   const authorizer = deps.authorizer ?? allowAll;
 
@@ -201,10 +204,25 @@ export function createDispatcher(deps: {
     }
   }
 
-  return {
-    async run(inv) {
-      const correlationId = randomUUID().slice(0, 8);
-      const log = deps.log.child({ correlationId, surface: inv.surface, actor: inv.actor.id });
+  /**
+   * Every invocation runs under one correlation id: the surface's, when it started one (its log lines about the
+   * request then match), else a new one. Whatever the command causes (provider calls, an execution it starts, audit
+   * rows) carries it through the async context (src/lib/correlation.ts). The answer is timed for /metrics.
+   */
+  async function invocation(surface: Surface, label: (r: DispatchResult) => string, body: (correlationId: string) => Promise<DispatchResult>): Promise<DispatchResult> {
+    const correlationId = currentCorrelationId() ?? newCorrelationId();
+    const started = performance.now();
+    const r = await withCorrelation(correlationId, () => body(correlationId));
+    if (deps.metrics) {
+      deps.metrics.commandSeconds.observe({ command: label(r), surface, outcome: r.outcome }, (performance.now() - started) / 1000);
+      if (r.errorCode) deps.metrics.commandErrors.inc({ code: r.errorCode, surface });
+    }
+    return r;
+  }
+
+  async function runCommand(inv: Invocation, correlationId: string): Promise<DispatchResult> {
+    {
+      const log = deps.log.child({ surface: inv.surface, actor: inv.actor.id });
       let words: string[];
       try {
         words = inv.argv ? assertCleanWords([...inv.argv]) : tokenize(normalizeCommandText(inv.text));
@@ -214,7 +232,7 @@ export function createDispatcher(deps: {
       const json = words.includes('--json');
       const [name, ...rest] = words;
       // `steward ""` (an empty or blank first word) asks for help as much as `steward` does.
-      if (name === undefined || name.trim() === '' || name === '--help' || name === '-h') return this.run({ ...inv, text: 'help', argv: ['help'] });
+      if (name === undefined || name.trim() === '' || name === '--help' || name === '-h') return runCommand({ ...inv, text: 'help', argv: ['help'] }, correlationId);
       const cmd = deps.registry.find(name);
       if (!cmd) {
         const suggestions = deps.registry.suggest(name);
@@ -240,11 +258,12 @@ export function createDispatcher(deps: {
         },
         { correlationId, log: cmdLog, cmd, json },
       );
-    },
+    }
+  }
 
-    async action(inv) {
-      const correlationId = randomUUID().slice(0, 8);
-      const log = deps.log.child({ correlationId, surface: inv.surface, actor: inv.actor.id, action: inv.actionId });
+  async function runAction(inv: ActionInvocation, correlationId: string): Promise<DispatchResult> {
+    {
+      const log = deps.log.child({ surface: inv.surface, actor: inv.actor.id, action: inv.actionId });
       const def = deps.registry.action(inv.actionId);
       if (!def) {
         return fail(new UsageError(`This button (${code(inv.actionId)}) is no longer supported; run the command again.`), correlationId, log, undefined, false);
@@ -262,7 +281,13 @@ export function createDispatcher(deps: {
         },
         { correlationId, log, json: false },
       );
-    },
+    }
+  }
+
+  return {
+    // Unknown commands are labelled "unknown": a label never carries what someone typed (unbounded, maybe private).
+    run: (inv) => invocation(inv.surface, (r) => r.command ?? 'unknown', (id) => runCommand(inv, id)),
+    action: (inv) => invocation(inv.surface, () => (deps.registry.action(inv.actionId) ? `action:${inv.actionId}` : 'action:unknown'), (id) => runAction(inv, id)),
   };
 }
 

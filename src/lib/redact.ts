@@ -4,6 +4,10 @@
  */
 const PATTERNS: [RegExp, string][] = [
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, '[redacted-key-id]'],
+  // Slack bot, user, app and refresh tokens (xoxb-…, xoxp-…, xapp-…).
+  [/\b(xox[abpersc]|xapp)-[A-Za-z0-9-]{6,}/g, '[redacted-slack-token]'],
+  // A password in a connection string (postgres://user:password@host).
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1[redacted]@'],
   [/\bBearer\s+[A-Za-z0-9._~+/=-]+/gi, 'Bearer [redacted]'],
   [/("?(?:access_token|refresh_token|id_token|client_secret|password|secret|token)"?\s*[:=]\s*)"?[^"\s,&}]+"?/gi, '$1[redacted]'],
   [/([?&](?:sig|signature|X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential|code)=)[^&\s"]+/gi, '$1[redacted]'],

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
+import { currentCorrelationId } from '../lib/correlation.js';
 
 /** The demo estate's generator identity: one row. */
 export const demoEstate = pgTable('demo_estate', {
@@ -145,8 +146,13 @@ export const auditLog = pgTable(
     before: jsonb('before'),
     after: jsonb('after'),
     detail: text('detail'),
+    /**
+     * The invocation that caused the change (the "ref …" in its reply, the correlationId in its log lines): taken
+     * from the async context at insert time, so every store's audit rows carry it without passing it along.
+     */
+    correlationId: text('correlation_id').$defaultFn(() => currentCorrelationId() ?? sql`null`),
   },
-  (t) => [index('audit_log_proposal_idx').on(t.proposalId, t.id)],
+  (t) => [index('audit_log_proposal_idx').on(t.proposalId, t.id), index('audit_log_correlation_idx').on(t.correlationId)],
 );
 
 // ─── Chat conversations (Teams proactive messaging; the teams surface) ─────────────────────────────────────
@@ -169,6 +175,24 @@ export const conversationRefs = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.surface, t.conversationId] })],
+);
+
+/**
+ * Chat deliveries already taken (issue 16): a Slack command or click, a Teams activity, by its delivery key
+ * (hashed). The primary key makes the first replica's insert the only one that succeeds, so a retry that a load
+ * balancer sends to another replica is not run twice. A claim past `expires_at` may be taken again; old rows are
+ * deleted as new ones come in.
+ */
+export const deliveryClaims = pgTable(
+  'delivery_claims',
+  {
+    key: text('key').primaryKey(),
+    surface: text('surface').notNull(),
+    owner: text('owner').notNull(),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('delivery_claims_expiry_idx').on(t.expiresAt)],
 );
 
 // ─── Digests, security mutes, cost history and scheduled-run claims (docs/digests.md) ─────────────────────

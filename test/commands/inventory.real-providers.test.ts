@@ -2,7 +2,6 @@
  * `inventory` and `cost` answer from the real AWS, Azure and Google Cloud adapters exactly as from the demo:
  * the composition root builds them from STEWARD_PROVIDERS, the SDKs talk HTTP to msw, the CLI prints --json.
  */
-import type { TokenCredential } from '@azure/core-auth';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -13,7 +12,7 @@ import { bootstrap, type App } from '../../src/main.js';
 import { loadPriceCatalog } from '../../src/pricing/catalog.js';
 import { runCliCommand } from '../../src/surfaces/cli/cli.js';
 import { ec2, ec2Error, ec2Fixture } from '../msw/aws.js';
-import { ARM, azureFixture, subscriptionLists } from '../msw/azure.js';
+import { ARM, armCredential, azureFixture, subscriptionLists } from '../msw/azure.js';
 import { aggregatedInstances, fakeAuth, gcpFixture } from '../msw/gcp.js';
 
 const SUB = 'ea42f556-5106-4743-99b0-c129bfa71a47';
@@ -34,7 +33,7 @@ const server = setupServer(
   aggregatedInstances(P, [gcpFixture('compute.instances.aggregatedList.json').items]),
 );
 
-const credential: TokenCredential = { getToken: async () => ({ token: 'fake-arm-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+const credential = armCredential();
 let app: App;
 
 async function cli(argv: string[]): Promise<{ code: number; json: any }> {

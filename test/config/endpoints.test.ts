@@ -4,7 +4,6 @@
  * Each is read by the configuration, wired by the composition root, and answered by msw at the custom host only
  * (any call to the public endpoints is an unhandled request and fails the test).
  */
-import type { TokenCredential } from '@azure/core-auth';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -12,7 +11,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { bootstrap, type App } from '../../src/main.js';
 import { runCliCommand } from '../../src/surfaces/cli/cli.js';
 import { ec2, ec2Fixture, type Ec2Call } from '../msw/aws.js';
-import { azureFixture, subscriptionLists, type ArmCall } from '../msw/azure.js';
+import { armCredential, azureFixture, subscriptionLists, type ArmCall } from '../msw/azure.js';
 import { aggregatedInstances, fakeAuth, gcpFixture } from '../msw/gcp.js';
 
 const server = setupServer();
@@ -57,7 +56,7 @@ describe('endpoint settings per cloud', () => {
     const origin = 'https://management.usgovcloudapi.net';
     const scopes: string[] = [];
     const calls: ArmCall[] = [];
-    const credential: TokenCredential = { getToken: async (s) => (scopes.push(...[s].flat()), { token: 'fake-gov-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const credential = armCredential({ token: 'fake-gov-token', onScopes: (s) => scopes.push(...s) });
     server.use(
       ...subscriptionLists(
         SUB,

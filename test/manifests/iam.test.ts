@@ -12,6 +12,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { fromRoot } from '../../src/lib/paths.js';
+import { armCredential } from '../msw/azure.js';
 
 const IAM = fromRoot('manifests/iam');
 
@@ -120,7 +121,7 @@ const AZURE_ACTIONS: Record<string, string[]> = {
 async function azureOperationGroups(): Promise<Set<string>> {
   const packages = new Set<string>();
   for (const { src } of fileInfo('azure')) for (const m of src.matchAll(/from\s*'(@azure\/arm-[a-z0-9-]+)'/g)) packages.add(m[1] as string);
-  const credential = { getToken: async () => ({ token: 'test', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+  const credential = armCredential({ token: 'test' });
   const groups = new Set<string>();
   for (const p of packages) {
     const mod = (await import(p)) as Record<string, unknown>;

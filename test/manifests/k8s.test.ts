@@ -127,6 +127,28 @@ describe('the Deployment', () => {
   });
 });
 
+describe('metrics on their own port', () => {
+  it('STEWARD_METRICS_PORT in the ConfigMap is the container\'s metrics port, annotated for Prometheus and open only to monitoring', () => {
+    const config = ofKind('ConfigMap', 'steward-config').data as Record<string, string>;
+    const port = Number(config.STEWARD_METRICS_PORT);
+    expect(port).toBeGreaterThan(0);
+    expect(port).not.toBe(Number(config.PORT));
+    const metrics = (container().ports as Obj[]).find((p) => p.name === 'metrics');
+    expect(metrics?.containerPort).toBe(port);
+    const ann = deployment().spec.template.metadata.annotations as Record<string, string>;
+    expect(ann['prometheus.io/scrape']).toBe('true');
+    expect(ann['prometheus.io/port']).toBe(String(port));
+    expect(ann['prometheus.io/path']).toBe('/metrics');
+    // Neither the Service (what the Ingress routes to) nor the Ingress reaches the metrics port.
+    expect((ofKind('Service', 'steward').spec.ports as Obj[]).map((p) => p.targetPort)).not.toContain('metrics');
+    const rules = (ofKind('NetworkPolicy', 'steward').spec.ingress as Obj[]).filter((r) => (r.ports as Obj[]).some((p) => p.port === 'metrics'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+    const secret = ofKind('Secret', 'steward-secrets').stringData as Record<string, string>;
+    expect(loadConfig({ ...config, ...secret }).metrics.port).toBe(port);
+  });
+});
+
 describe('Service, Ingress, PDB, NetworkPolicy', () => {
   it('the Service selects the pods and targets the http port', () => {
     const s = ofKind('Service', 'steward');

@@ -2,10 +2,24 @@
  * msw handler factories for Azure Resource Manager: paged lists with nextLink, long-running operations
  * (202 + Azure-AsyncOperation polling + final Location GET) and ARM error bodies.
  */
+import type { TokenCredential } from '@azure/core-auth';
 import { http, HttpResponse, type HttpHandler } from 'msw';
-import { fixtureJson } from './fixtures.js';
+import { fixtureJson, TOKEN_EXPIRES_AT } from './fixtures.js';
 
 export const ARM = 'https://management.azure.com';
+
+/**
+ * A credential that hands out a fixed bearer token which never expires (a fixed far-future stamp, not the clock
+ * plus an hour): the SDK never asks again mid-test, whatever the time. `onScopes` sees the scopes each call asks for.
+ */
+export function armCredential(opts: { token?: string; onScopes?: (scopes: string[]) => void } = {}): TokenCredential {
+  return {
+    getToken: async (scopes) => {
+      opts.onScopes?.([scopes].flat());
+      return { token: opts.token ?? 'fake-arm-token', expiresOnTimestamp: TOKEN_EXPIRES_AT };
+    },
+  };
+}
 
 export interface ArmCall {
   method: string;

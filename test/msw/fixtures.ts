@@ -8,3 +8,7 @@ export function fixture(path: string): string {
 export function fixtureJson<T = any>(path: string): T {
   return JSON.parse(fixture(path)) as T;
 }
+
+/** When the fake cloud tokens of the tests expire: a fixed stamp far ahead (2999), so no test reads the clock to
+ * make a token and none can see one expire. */
+export const TOKEN_EXPIRES_AT = Date.UTC(2999, 0, 1);

@@ -4,7 +4,7 @@
  */
 import { OAuth2Client } from 'google-auth-library';
 import { http, HttpResponse, type HttpHandler } from 'msw';
-import { fixtureJson } from './fixtures.js';
+import { fixtureJson, TOKEN_EXPIRES_AT } from './fixtures.js';
 
 export const COMPUTE = 'https://compute.googleapis.com/compute/v1';
 export const MONITORING = 'https://monitoring.googleapis.com/v3';
@@ -23,7 +23,7 @@ export const gcpFixture = (name: string) => fixtureJson(`gcp/${name}`);
 /** An OAuth2 client with a ready access token: no metadata server or token endpoint is called. */
 export function fakeAuth(): OAuth2Client {
   const auth = new OAuth2Client();
-  auth.setCredentials({ access_token: 'fake-gcp-token', expiry_date: Date.now() + 3_600_000 });
+  auth.setCredentials({ access_token: 'fake-gcp-token', expiry_date: TOKEN_EXPIRES_AT });
   return auth;
 }
 

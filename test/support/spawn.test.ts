@@ -1,32 +1,12 @@
 /** The child-process helpers every CLI/server test relies on: no child outlives its test, whatever happens. */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { pollUntil } from './poll.js';
 import { CHILD_TEST_TIMEOUT_MS, runNode, spawnNode } from './spawn.js';
-
-/** Running (a zombie, dead but not yet reaped by whoever adopted it, counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
+import { alive } from './strays.js';
 
 /** Polls (a generous limit: the machine may be busy) until the process is gone. */
-async function gone(pid: number, limitMs = 60_000): Promise<boolean> {
-  const until = Date.now() + limitMs;
-  while (Date.now() < until) {
-    if (!alive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return !alive(pid);
-}
+const gone = (pid: number) => pollUntil(`pid ${pid} gone`, () => (alive(pid) ? undefined : true), { everyMs: 100 });
 
 const FOREVER = 'setInterval(() => undefined, 1000);';
 
@@ -63,9 +43,7 @@ describe('child processes in tests', { timeout: CHILD_TEST_TIMEOUT_MS }, () => {
     const parent = spawnNode(['-e', script], { env: process.env });
     let out = '';
     parent.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    const until = Date.now() + 60_000;
-    while (!/grandchild=\d+/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    const grandchild = Number(/grandchild=(\d+)/.exec(out)?.[1]);
+    const grandchild = Number(await pollUntil('the grandchild pid', () => /grandchild=(\d+)/.exec(out)?.[1], { everyMs: 100 }));
     expect(grandchild).toBeGreaterThan(0);
     expect(alive(grandchild)).toBe(true);
     parent.kill('SIGKILL');

@@ -19,6 +19,7 @@ import { createDelivery, createSendQueue } from '../../core/delivery.js';
 import type { Dispatcher } from '../../core/dispatch.js';
 import type { Notifier } from '../../core/notifier.js';
 import type { Reply } from '../../core/reply.js';
+import { newCorrelationId, withCorrelation } from '../../lib/correlation.js';
 import type { Logger } from '../../lib/logger.js';
 import { createAckFirstQueue } from './ack-first.js';
 import { createDeliveryDedupe, type DeliveryDedupe } from './dedupe.js';
@@ -177,10 +178,12 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
   });
 
     // One root slash command. Any name routes here (the manifest decides which): `/cloud`, `/cloud-staging`, …
-  app.command(/^\/.+/, async ({ ack, command }) => {
+  // Each delivery starts its invocation's correlation id: the refusal of a retry, the command's log lines, its
+  // provider calls and audit rows all carry it (src/lib/correlation.ts).
+  app.command(/^\/.+/, async ({ ack, command }) => withCorrelation(newCorrelationId(), async () => {
     await ack();
     if (mode === 'socket') ackFirst.acked();
-    if (!dedupe.claim(`command:${command.trigger_id || `${command.user_id}:${command.command}:${command.text}:${command.response_url}`}`)) {
+    if (!(await dedupe.claim(`command:${command.trigger_id || `${command.user_id}:${command.command}:${command.text}:${command.response_url}`}`))) {
       log.info({ user: command.user_id }, 'slack re-delivered a command; already taken');
       return;
     }
@@ -201,14 +204,14 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
         return opts.dispatcher.run({ text: command.text ?? '', actor, surface: 'slack', progress, ...(command.channel_id ? { conversation: { surface: 'slack', address: { channel: command.channel_id } } } : {}) });
       });
     });
-  });
+  }));
 
   // Every button: the action id names a registered action (with a per-message suffix stripped), the value an id.
-  app.action(/.+/, async ({ ack, body, action }) => {
+  app.action(/.+/, async ({ ack, body, action }) => withCorrelation(newCorrelationId(), async () => {
     await ack();
     if (mode === 'socket') ackFirst.acked();
     if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
-    if (!dedupe.claim(`action:${body.trigger_id}:${action.action_id}:${action.action_ts}`)) {
+    if (!(await dedupe.claim(`action:${body.trigger_id}:${action.action_id}:${action.action_ts}`))) {
       log.info({ user: body.user.id }, 'slack re-delivered a click; already taken');
       return;
     }
@@ -225,7 +228,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
         return opts.dispatcher.action({ actionId: stripActionSuffix(action.action_id), value: action.value ?? '', actor, surface: 'slack', message: ref, progress });
       });
     });
-  });
+  }));
 
   return {
     mode,

@@ -34,6 +34,7 @@ import type { Dispatcher } from '../../core/dispatch.js';
 import type { ChannelTarget } from '../../core/notifier.js';
 import { toPlainText } from '../../core/render-text.js';
 import type { Reply } from '../../core/reply.js';
+import { newCorrelationId, withCorrelation } from '../../lib/correlation.js';
 import type { Logger } from '../../lib/logger.js';
 import { baseConversationId, connectorOf, inConversation, TEAMS_CONVERSATION_RATES, teamsSendVerdict, type OutgoingActivity } from './connector.js';
 import { identify, type IdentityVerdict } from './identity.js';
@@ -73,6 +74,11 @@ export interface TeamsSurfaceOptions {
   /** Tests: the retry policy without real waiting. */
   sendOptions?: Pick<SendQueueOptions, 'sleep' | 'random' | 'policy'>;
   now?: () => Date;
+  /**
+   * Activity ids already taken, shared by every replica (the server passes the database's delivery claims): the Bot
+   * Framework re-delivers a slow activity, maybe to another replica. Default: this process's memory only.
+   */
+  dedupe?: { claim(key: string): boolean | Promise<boolean> };
 }
 
 export interface TeamsSurface {
@@ -166,14 +172,25 @@ export function createTeamsSurface(opts: TeamsSurfaceOptions): TeamsSurface {
     inflight.add(t);
     return p;
   };
-  /** Activity ids already taken: the Bot Framework re-delivers when an answer is slow. */
+  /** Activity ids already taken in this process: the Bot Framework re-delivers when an answer is slow. */
   const seen = new Set<string>();
-  const firstTime = (id: string | undefined) => {
-    if (!id) return true;
+  const firstHere = (id: string) => {
     if (seen.has(id)) return false;
     seen.add(id);
     if (seen.size > 5000) seen.delete(seen.values().next().value as string);
     return true;
+  };
+  const firstTime = async (a: Activity): Promise<boolean> => {
+    if (!a.id) return true;
+    if (!opts.dedupe) return firstHere(a.id);
+    try {
+      const won = await opts.dedupe.claim(`teams:activity:${a.conversation?.id ?? ''}:${a.id}`);
+      if (won) firstHere(a.id);
+      return won;
+    } catch (err) {
+      log.warn({ err: { message: (err as Error).message } }, 'teams delivery claim failed; deduping in this process only');
+      return firstHere(a.id);
+    }
   };
 
   // ─── Outgoing ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -349,14 +366,19 @@ export function createTeamsSurface(opts: TeamsSurfaceOptions): TeamsSurface {
     return response;
   }
 
-  async function onTurn(ctx: TurnContext): Promise<void> {
+  /** Each activity starts its invocation's correlation id (log lines, provider calls, audit rows share it). */
+  function onTurn(ctx: TurnContext): Promise<void> {
+    return withCorrelation(newCorrelationId(), () => onTurnInContext(ctx));
+  }
+
+  async function onTurnInContext(ctx: TurnContext): Promise<void> {
     const a = ctx.activity;
     const who = identify(a, allowed);
     const tenantOk = who.ok || who.reason !== 'tenant';
     if (!tenantOk) log.warn({ tenant: who.tenantId, type: a.type }, 'teams activity from a tenant that is not allowed; refused');
     switch (a.type) {
       case ActivityTypes.Message: {
-        if (!firstTime(a.id)) return;
+        if (!(await firstTime(a))) return;
         if (!who.ok) {
           await ctx.sendActivity({ type: ActivityTypes.Message, text: refusal(who), textFormat: 'plain' });
           return;

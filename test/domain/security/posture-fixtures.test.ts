@@ -2,7 +2,6 @@
  * The security checks on real recorded responses: each adapter reads them through its real SDK client (msw serves the
  * documents), normalizes the posture, and the checks judge it.
  */
-import type { TokenCredential } from '@azure/core-auth';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -15,7 +14,7 @@ import { createAwsProvider } from '../../../src/providers/aws/index.js';
 import { createAzureProvider } from '../../../src/providers/azure/index.js';
 import { createGcpProvider } from '../../../src/providers/gcp/index.js';
 import { ec2, ec2Fixture } from '../../msw/aws.js';
-import { ARM, azureFixture, subscriptionLists } from '../../msw/azure.js';
+import { ARM, armCredential, azureFixture, subscriptionLists } from '../../msw/azure.js';
 import { aggregatedInstances, compute, fakeAuth, gcpFixture } from '../../msw/gcp.js';
 
 const server = setupServer();
@@ -55,7 +54,7 @@ describe('checks on recorded AWS responses', () => {
 
 describe('checks on recorded Azure responses', () => {
   it('finds SSH open to * in the recorded k8s master NSG on the NIC of cctestvm', async () => {
-    const credential: TokenCredential = { getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const credential = armCredential({ token: 't' });
     const SUB = 'ea42f556-5106-4743-99b0-c129bfa71a47';
     server.use(
       ...subscriptionLists(SUB, {

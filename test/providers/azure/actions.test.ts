@@ -3,7 +3,6 @@
  * preflight refusal, a failure after a partial change (restored, or the exact state left), and a plan failing in its
  * middle, run by the real executor.
  */
-import type { TokenCredential } from '@azure/core-auth';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderError } from '../../../src/domain/model/errors.js';
@@ -13,10 +12,11 @@ import { loadPriceCatalog } from '../../../src/pricing/catalog.js';
 import { mergeAzureTags } from '../../../src/providers/azure/actions.js';
 import { createAzureProvider } from '../../../src/providers/azure/index.js';
 import { armWorld, RG, SUB, VM_ID, type ArmWorld } from '../../msw/arm-state.js';
+import { armCredential } from '../../msw/azure.js';
 import { planRunner } from '../../support/plan-runner.js';
 
 const server = setupServer();
-const credential: TokenCredential = { getToken: async () => ({ token: 'fake-arm-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+const credential = armCredential();
 const SUBNET = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-ne/subnets/default`;
 const provider = createAzureProvider(
   { subscriptionIds: [SUB], catalog: loadPriceCatalog(), subnets: { northeurope: SUBNET } },

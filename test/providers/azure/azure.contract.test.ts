@@ -1,10 +1,9 @@
-import type { TokenCredential } from '@azure/core-auth';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll } from 'vitest';
 import { loadPriceCatalog } from '../../../src/pricing/catalog.js';
 import { createAzureProvider } from '../../../src/providers/azure/index.js';
-import { ARM, armError, azureFixture, subscriptionLists } from '../../msw/azure.js';
+import { ARM, armError, armCredential, azureFixture, subscriptionLists } from '../../msw/azure.js';
 import { providerContract } from '../contract.js';
 
 const server = setupServer();
@@ -12,7 +11,7 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => server.close());
 
 const SUB = 'ea42f556-5106-4743-99b0-c129bfa71a47';
-const credential: TokenCredential = { getToken: async () => ({ token: 'fake-arm-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+const credential = armCredential();
 
 providerContract('azure', async () => {
   const vm = azureFixture('virtualMachines_listAll.priced.ours.json').value[0];

@@ -8,7 +8,7 @@ import type { Gap } from '../../../src/domain/ports/cloud-provider.port.js';
 import { toArray } from '../../../src/lib/collections.js';
 import { loadPriceCatalog } from '../../../src/pricing/catalog.js';
 import { createAzureProvider, type AzureProviderDeps } from '../../../src/providers/azure/index.js';
-import { ARM, armError, armList, armLro, azureFixture, subscriptionLists, type ArmCall } from '../../msw/azure.js';
+import { ARM, armError, armCredential, armList, armLro, azureFixture, subscriptionLists, type ArmCall } from '../../msw/azure.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -19,12 +19,7 @@ const SUB = 'ea42f556-5106-4743-99b0-c129bfa71a47';
 const SUB2 = '11111111-2222-3333-4444-555555555555';
 const catalog = loadPriceCatalog();
 const tokens: string[] = [];
-const credential: TokenCredential = {
-  getToken: async () => {
-    tokens.push('fake-arm-token');
-    return { token: 'fake-arm-token', expiresOnTimestamp: Date.now() + 3_600_000 };
-  },
-};
+const credential = armCredential({ onScopes: () => tokens.push('fake-arm-token') });
 const fast: AzureProviderDeps = { credential, retryOptions: { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 }, pollIntervalMs: 1 };
 const azure = (subs: string[] = [SUB], deps: AzureProviderDeps = {}, subnets: Record<string, string> = {}) =>
   createAzureProvider({ subscriptionIds: subs, catalog, subnets }, { ...fast, ...deps });

@@ -4,12 +4,11 @@
  * → not checked; a Service Health ServiceIssue for Virtual Machines → an open regional issue; Resource Health
  * refused → a labelled gap while instance views still answer.
  */
-import type { TokenCredential } from '@azure/core-auth';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { azureLocation, createAzureHealthSource } from '../../../src/providers/azure/health.js';
-import { ARM, armError, armList, azureFixture } from '../../msw/azure.js';
+import { ARM, armError, armCredential, armList, azureFixture } from '../../msw/azure.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -17,7 +16,7 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 const SUB = 'ea42f556-5106-4743-99b0-c129bfa71a47';
-const credential: TokenCredential = { getToken: async () => ({ token: 'fake-arm-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+const credential = armCredential();
 const source = () => createAzureHealthSource({ subscriptionIds: [SUB], intervalMs: 60_000 }, { credential, retryOptions: { maxRetries: 1, retryDelayInMs: 1, maxRetryDelayInMs: 2 } });
 
 const statusOnly = () => azureFixture('virtualMachines_listAll_statusOnly.ours.json').value as { id: string; name: string }[];

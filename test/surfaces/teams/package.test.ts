@@ -3,7 +3,6 @@
  * TEAMS_APP_ID, the command list from the registry, the valid domain from PUBLIC_URL) and both icons at the sizes
  * Teams requires; the committed manifest is the script's output, so the command list is never typed twice.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,28 +11,19 @@ import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from '../../../commands/index.js';
 import { buildManifest, colorIcon, outlineIcon, packageVersion, PLACEHOLDER_APP_ID, PLACEHOLDER_URL } from '../../../scripts/teams-package.js';
-import { ROOT } from '../../support/spawn.js';
+import { CHILD_TEST_TIMEOUT_MS, ROOT, runCommand } from '../../support/spawn.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'steward-teams-pkg-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'teams:package', '--', ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
+/** `npm run teams:package` as a user runs it, killed (with tsx and all it started) at its deadline and its test's end. */
+async function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  const r = await runCommand('npm', ['run', '--silent', 'teams:package', '--', ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 describe('npm run teams:package', () => {
-  it('writes a zip holding manifest.json and both icons of the right sizes', { timeout: 120_000 }, async () => {
+  it('writes a zip holding manifest.json and both icons of the right sizes', { timeout: CHILD_TEST_TIMEOUT_MS }, async () => {
     const out = join(dir, 'steward.zip');
     const appId = '0b6fe6d1-fece-44f7-9a48-56465e2d5ab8';
     const res = await run(['--out', out], { TEAMS_APP_ID: appId, PUBLIC_URL: 'https://steward.acme.example/' });
