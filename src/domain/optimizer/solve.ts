@@ -95,6 +95,7 @@ export class OptimizerBoundError extends AppError {
 
 const BOUND_TOL = 1e-6;
 
+
 export function assertBound(what: string, bound: number, objective: number): void {
   if (bound > objective + BOUND_TOL * Math.max(1, Math.abs(objective))) throw new OptimizerBoundError(what, bound, objective);
 }
@@ -138,7 +139,8 @@ function adopt(target: Assignment, source: Assignment, comp: Component): void {
 function exactSmall(c: Ctx, comp: Component): ComponentResult | undefined {
   const label = labelOf(c.m, comp);
   const built = buildLinearModel(c.m, { name: label, classIds: comp.classes, groupIds: comp.groups, rowIds: comp.rows });
-  const res = solveWithYalps(built.model, { timeLimitMs: 2000 });
+  // A node limit decides, not the clock: the same input gives the same plan on a busy machine.
+  const res = solveWithYalps(built.model, { timeLimitMs: Infinity, maxNodes: 4000 });
   if (res.status === 'optimal') {
     c.models.push({ name: `${label}: exact MILP`, solver: 'yalps', variables: built.model.columns.length, ms: res.ms });
     adopt(c.a, built.decode(res.values), comp);
@@ -157,8 +159,8 @@ function exactSmall(c: Ctx, comp: Component): ComponentResult | undefined {
 function lagrangianRoundRepair(c: Ctx, comp: Component): ComponentResult & { assignment?: Assignment } {
   const { m } = c;
   const label = labelOf(m, comp);
-  // Iteration limits decide; the wall-clock caps only guard a pathological case (a busy machine must not change the plan).
-  const lg = lagrange(m, comp, copyAssignment(c.a), 10_000);
+  // Iteration limits decide, never the clock (a busy machine must not change the plan).
+  const lg = lagrange(m, comp, copyAssignment(c.a));
   c.models.push({ name: `${label}: Lagrangian master LP ×${lg.masters}`, solver: 'yalps', variables: comp.rows.length + 1, ms: lg.masterMs });
   const t1 = performance.now();
   const lam = new Float64Array(m.rows.length);

@@ -43,7 +43,7 @@ export function solveWithYalps(model: LinearModel, options: SolveOptions): Solve
   });
   const solution = solve(
     { direction: 'minimize', objective: 'obj', constraints, variables, integers },
-    { timeout: options.timeLimitMs, tolerance: integers.size ? (options.mipRelGap ?? 0) : 0, includeZeroVariables: false },
+    { timeout: options.timeLimitMs, ...(options.maxNodes !== undefined ? { maxIterations: options.maxNodes } : {}), tolerance: integers.size ? (options.mipRelGap ?? 0) : 0, includeZeroVariables: false },
   );
   const ms = performance.now() - started;
   const values = new Array<number>(model.columns.length).fill(0);

@@ -54,6 +54,8 @@ export interface SolveOptions {
   mipRelGap?: number;
   /** Ignore integrality (solve the LP relaxation). */
   relax?: boolean;
+  /** Branch-and-bound node limit: a limit that gives the same answer on a busy machine as on an idle one. */
+  maxNodes?: number;
 }
 
 export interface SolverPort {
