@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openScratchPostgres, POSTGRES_SKIPPED, TEST_DATABASE_URL } from '../support/db.js';
+import { pollUntil } from '../support/poll.js';
 import { CHILD_TEST_TIMEOUT_MS, startServerProcess, tempDataDir, type ServerProcess } from '../support/spawn.js';
 
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
@@ -120,17 +121,6 @@ async function postSlack(server: ServerProcess, body: string, extra: Record<stri
   return res.status;
 }
 
-/** Polls `check` until it returns a value (not undefined), or fails after `ms` with `what`. */
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** The value of the first button whose action id starts with proposal.approve, anywhere in the blocks. */
 function approveValue(node: unknown): string | undefined {
   if (Array.isArray(node)) {
@@ -206,7 +196,7 @@ describe.skipIf(!TEST_DATABASE_URL)(`two replicas on one PostgreSQL [postgres, c
   async function propose(via: ServerProcess, name: string): Promise<{ id: string; ts: string; replica: string }> {
     const { body } = slashBody(recorder.origin, `stop ${name}`);
     expect(await postSlack(via, body)).toBe(200);
-    return until('the proposal card', () => {
+    return pollUntil('the proposal card', () => {
       const card = recorder.api.find((c) => c.method === 'chat.postMessage' && c.ts && JSON.stringify(c.body.blocks ?? '').includes('proposal.approve') && textOf(c).includes(name));
       const value = card ? approveValue(card.body.blocks) : undefined;
       return card && value ? { id: value, ts: card.ts as string, replica: card.replica } : undefined;
@@ -219,14 +209,14 @@ describe.skipIf(!TEST_DATABASE_URL)(`two replicas on one PostgreSQL [postgres, c
     expect([first, retry]).toEqual([200, 200]);
     const again = await postSlack(a, body, { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' });
     expect(again).toBe(200);
-    const answered = await until('the answer', () => (recorder.hooks.some((h) => h.path === responsePath) ? true : undefined));
+    const answered = await pollUntil('the answer', () => (recorder.hooks.some((h) => h.path === responsePath) ? true : undefined));
     expect(answered).toBe(true);
     // Time for a second answer to show up if a replica ran the retry: both have gone idle on everything else.
     const one = slashBody(recorder.origin, 'help');
     const two = slashBody(recorder.origin, 'help');
     expect(await postSlack(a, one.body)).toBe(200);
     expect(await postSlack(b, two.body)).toBe(200);
-    await until('both replicas to answer their own commands', () => (recorder.hooks.some((h) => h.path === one.responsePath) && recorder.hooks.some((h) => h.path === two.responsePath) ? true : undefined));
+    await pollUntil('both replicas to answer their own commands', () => (recorder.hooks.some((h) => h.path === one.responsePath) && recorder.hooks.some((h) => h.path === two.responsePath) ? true : undefined));
     expect(recorder.hooks.filter((h) => h.path === responsePath)).toHaveLength(1);
     const { rows } = await sql.query<{ n: string }>(`select count(*) as n from delivery_claims where surface = 'slack'`);
     expect(Number(rows[0]?.n)).toBeGreaterThanOrEqual(3);
@@ -240,7 +230,7 @@ describe.skipIf(!TEST_DATABASE_URL)(`two replicas on one PostgreSQL [postgres, c
       postSlack(b, clickBody(recorder.origin, { actionId: 'proposal.approve', value: card.id, user: 'U3', ts: card.ts })),
     ]);
     expect([onA, onB]).toEqual([200, 200]);
-    const status = await until('the execution to finish', async () => {
+    const status = await pollUntil('the execution to finish', async () => {
       const { rows } = await sql.query<{ status: string }>(`select status from proposals where id = $1`, [card.id]);
       const s = rows[0]?.status;
       return s && !['proposed', 'approved', 'executing'].includes(s) ? s : undefined;
@@ -253,7 +243,7 @@ describe.skipIf(!TEST_DATABASE_URL)(`two replicas on one PostgreSQL [postgres, c
     const { rows: applied } = await sql.query(`select 1 from audit_log where proposal_id = $1 and action like 'step.%' and to_status = 'succeeded'`, [card.id]);
     expect(applied).toHaveLength(1);
     // Every update of the card went to its one message (channel C1, the card's ts), and the last says done.
-    const updates = await until('the final card', () => {
+    const updates = await pollUntil('the final card', () => {
       const u = recorder.api.filter((c) => c.method === 'chat.update' && c.body.ts === card.ts);
       return u.length && /applied|done|succeeded/i.test(textOf(u.at(-1) as ApiCall)) ? u : undefined;
     });
@@ -261,7 +251,7 @@ describe.skipIf(!TEST_DATABASE_URL)(`two replicas on one PostgreSQL [postgres, c
     const { rows: st } = await sql.query<{ state: string }>(`select data->>'state' as state from demo_resources where key = $1`, [target.key]);
     expect(st[0]?.state).toBe('stopped');
     // The click that lost was told so (to its clicker only), not run a second time.
-    await until('the refusal of the second click', () => (recorder.hooks.some((h) => textOf(h).includes(`Proposal ${card.id} is already approved`)) ? true : undefined));
+    await pollUntil('the refusal of the second click', () => (recorder.hooks.some((h) => textOf(h).includes(`Proposal ${card.id} is already approved`)) ? true : undefined));
   });
 
   it('killing the replica that runs a plan mid-execution lets the other recover it, on the same message', async () => {
@@ -274,7 +264,7 @@ describe.skipIf(!TEST_DATABASE_URL)(`two replicas on one PostgreSQL [postgres, c
       await holder.query('begin');
       await holder.query('select 1 from demo_resources where key = $1 for update', [target.key]);
       expect(await postSlack(a, clickBody(recorder.origin, { actionId: 'proposal.approve', value: card.id, user: 'U2', ts: card.ts }))).toBe(200);
-      const ownerA = await until('replica A to be mid-step', async () => {
+      const ownerA = await pollUntil('replica A to be mid-step', async () => {
         const { rows } = await sql.query<{ owner: string; status: string }>(
           `select e.owner, s.status from executions e join execution_steps s on s.execution_id = e.id where e.proposal_id = $1 and s.status = 'running'`,
           [card.id],
@@ -290,20 +280,17 @@ describe.skipIf(!TEST_DATABASE_URL)(`two replicas on one PostgreSQL [postgres, c
       await holder.query('rollback').catch(() => undefined);
       await holder.end();
     }
-    const final = await until(
-      'replica B to recover the execution',
-      async () => {
-        const { rows } = await sql.query<{ owner: string; status: string }>(`select owner, status from executions where proposal_id = $1`, [card.id]);
-        return rows[0] && rows[0].status !== 'running' ? rows[0] : undefined;
-      },
-      150_000,
-    );
+    // The generous default limit (150 s): the stale threshold (15 s) and B's sweep come first, on a busy machine.
+    const final = await pollUntil('replica B to recover the execution', async () => {
+      const { rows } = await sql.query<{ owner: string; status: string }>(`select owner, status from executions where proposal_id = $1`, [card.id]);
+      return rows[0] && rows[0].status !== 'running' ? rows[0] : undefined;
+    });
     expect(final.owner).toContain(`:${b.child.pid}:`);
     expect(['rolled_back', 'failed']).toContain(final.status);
     const { rows: p } = await sql.query<{ status: string }>(`select status from proposals where id = $1`, [card.id]);
     expect(['rolled_back', 'failed']).toContain(p[0]?.status);
     // B updated the card A had been updating: same channel and ts, through B's own client.
-    const fromB = await until('replica B to update the card', () => {
+    const fromB = await pollUntil('replica B to update the card', () => {
       const u = recorder.api.filter((c) => c.replica === 'b' && c.method === 'chat.update' && c.body.ts === card.ts);
       return u.length ? u : undefined;
     });
