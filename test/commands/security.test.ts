@@ -5,10 +5,13 @@ import type { App } from '../../src/main.js';
 import { auditLog } from '../../src/persistence/schema.js';
 import type { Actor } from '../../src/domain/model/actor.js';
 import { alice, demoApp } from '../support/app.js';
+import { fixedClock } from '../support/approvals.js';
 
+/** The app's clock: a mute's expiry is computed from it, so the test knows the exact instant. */
+const NOW = new Date('2026-11-30T23:59:30Z');
 let app: App;
 beforeAll(async () => {
-  app = await demoApp();
+  app = await demoApp({}, { clock: fixedClock(NOW) });
 });
 afterAll(() => app.close());
 const run = (text: string, actor: Actor = alice) => app.dispatcher.run({ text, actor, surface: actor.surface });
@@ -49,7 +52,8 @@ describe('security', () => {
     const target = check.failing[0]!;
     const m = await run(`security mute gcp-public-ip ${target.name} 30d --reason "jump host, reviewed"`);
     expect(m.outcome).toBe('ok');
-    expect((m.data as { mute: { expiresAt: string } }).mute.expiresAt.slice(0, 10)).toBe(new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10));
+    expect((m.data as { mute: { expiresAt: string } }).mute.expiresAt).toBe('2026-12-30T23:59:30.000Z');
+    expect(toPlainText(m.reply)).toContain('2026-12-30 23:59 UTC');
     const after = (await run('security --json')).data as SecJson;
     const c = after.checks.find((x) => x.id === 'gcp-public-ip')!;
     expect(c.failing.map((f) => f.name)).not.toContain(target.name);
