@@ -27,7 +27,7 @@ describe('planning in a worker thread (issue 12: nothing blocks the event loop)'
   // Linux: each thread has its own nice value; field 19 of /proc/self/task/<tid>/stat.
   const threadNice = () => new Map(readdirSync('/proc/self/task').map((t) => [t, Number(readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1]?.split(' ')[16])]));
 
-  it.runIf(process.platform === 'linux')('runs its plans at a lower CPU priority than the event loop (a busy machine serves the acks first)', async () => {
+  it.runIf(process.platform === 'linux')('runs its plans at a lower CPU priority than the event loop (a busy machine serves the acks first; Linux only, read from /proc)', async () => {
     const before = threadNice();
     const mainNice = getPriority();
     const pool = createPlanningPool({ size: 1 });
