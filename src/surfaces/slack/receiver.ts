@@ -26,7 +26,7 @@ export interface AckFirstReceiverOptions {
   onError: (err: unknown) => void;
   bodyLimit?: number;
   /** SLACK_TEAM_ID / SLACK_APP_ID: when given, every request must come from one of these workspaces / this app. */
-  installation?: { teamIds?: readonly string[] | undefined; appId?: string | undefined };
+  installation?: Installation;
   /** Milliseconds since the epoch (tests). */
   now?: () => number;
 }
@@ -43,6 +43,21 @@ export function installationOf(body: Record<string, unknown>): { teamId: string 
     teamId: str(body.team_id) ?? str(team?.id) ?? str(user?.team_id),
     appId: str(body.api_app_id),
   };
+}
+
+export type Installation = { teamIds?: readonly string[] | undefined; appId?: string | undefined };
+
+/**
+ * Whether a payload comes from another installation than SLACK_TEAM_ID / SLACK_APP_ID name (never, when neither is
+ * set): undefined when it is ours, else the words for the log line (what came, what was expected).
+ */
+export function foreignInstallation(body: Record<string, unknown>, expected: Installation | undefined): string | undefined {
+  if (!expected || (!expected.teamIds?.length && !expected.appId)) return undefined;
+  const got = installationOf(body);
+  const teamOk = !expected.teamIds?.length || (got.teamId !== undefined && expected.teamIds.includes(got.teamId));
+  const appOk = !expected.appId || got.appId === expected.appId;
+  if (teamOk && appOk) return undefined;
+  return `team ${got.teamId ?? 'none'}, app ${got.appId ?? 'none'}; SLACK_TEAM_ID / SLACK_APP_ID expect ${expected.teamIds?.join(',') || 'any'} / ${expected.appId ?? 'any'}`;
 }
 
 type Body = Record<string, unknown> & { command?: unknown; type?: unknown; ssl_check?: unknown };
@@ -116,16 +131,11 @@ export class AckFirstReceiver implements Receiver {
       httpFunc.buildUrlVerificationResponse(res, body);
       return;
     }
-    const expected = this.opts.installation;
-    if (expected && (expected.teamIds?.length || expected.appId)) {
-      const got = installationOf(body);
-      const teamOk = !expected.teamIds?.length || (got.teamId !== undefined && expected.teamIds.includes(got.teamId));
-      const appOk = !expected.appId || got.appId === expected.appId;
-      if (!teamOk || !appOk) {
-        logger.warn(`Refused a signed request for another installation (team ${got.teamId ?? 'none'}, app ${got.appId ?? 'none'}; SLACK_TEAM_ID / SLACK_APP_ID expect ${expected.teamIds?.join(',') || 'any'} / ${expected.appId ?? 'any'})`);
-        httpFunc.buildNoBodyResponse(res, 403);
-        return;
-      }
+    const foreign = foreignInstallation(body, this.opts.installation);
+    if (foreign) {
+      logger.warn(`Refused a signed request for another installation (${foreign})`);
+      httpFunc.buildNoBodyResponse(res, 403);
+      return;
     }
     const app = this.app;
     if (!app) throw new Error('the Slack receiver is not attached to an app');

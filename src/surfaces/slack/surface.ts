@@ -27,7 +27,7 @@ import { createSlackPoster } from './files.js';
 import { createSlackAnswerSender, slackErrorCode, slackSendVerdict } from './delivery.js';
 import { createIdentityResolver } from './identity.js';
 import { createSlackNotifier, slackRef, type SlackNotifier } from './notifier.js';
-import { AckFirstReceiver } from './receiver.js';
+import { AckFirstReceiver, foreignInstallation, type Installation } from './receiver.js';
 import { clip, escapeMrkdwn, renderBlockKit, stripActionSuffix } from './render.js';
 import { createResponseUrlPoster, ResponseUrlBudget, type ResponseUrlPoster } from './response-url.js';
 
@@ -169,6 +169,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
     inflight.add(t);
   };
 
+  const installation: Installation = { teamIds: opts.teamIds, appId: opts.appId };
   const receiver =
     mode === 'socket'
       ? new SocketModeReceiver({ appToken: opts.appToken as string, logger })
@@ -178,7 +179,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
           queue: ackFirst,
           defer: track,
           onError,
-          installation: { teamIds: opts.teamIds, appId: opts.appId },
+          installation,
         });
   const app = new App({
     receiver,
@@ -190,6 +191,21 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
   app.error(async (err) => {
     log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'slack request failed');
   });
+  // Socket Mode has no receiver of ours to check the installation (in HTTP mode AckFirstReceiver answers 403): every
+  // event, command and action passes this global middleware first, and one from another workspace or app is acked
+  // (so Slack does not redeliver it) and dropped, with a log line and nothing else.
+  if (mode === 'socket') {
+    app.use(async (args) => {
+      const foreign = foreignInstallation(args.body as unknown as Record<string, unknown>, installation);
+      if (!foreign) {
+        await args.next();
+        return;
+      }
+      log.warn({ mode }, `refused a Socket Mode request for another installation (${foreign})`);
+      const ack = (args as { ack?: () => Promise<void> }).ack;
+      if (ack) await ack();
+    });
+  }
 
     // One root slash command. Any name routes here (the manifest decides which): `/cloud`, `/cloud-staging`, …
   // Each delivery starts its invocation's correlation id: the refusal of a retry, the command's log lines, its
