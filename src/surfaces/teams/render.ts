@@ -9,7 +9,7 @@
  * confirmation (critical proposals) opens an `Action.ShowCard` that says what it will do, with the real button in it.
  */
 import { stripMarkdown, toPlainText } from '../../core/render-text.js';
-import type { Block, Button, ChartBlock, FieldsBlock, ImageBlock, Reply, TableBlock } from '../../core/reply.js';
+import { splitReply, type Block, type Button, type ChartBlock, type FieldsBlock, type ImageBlock, type Reply, type TableBlock } from '../../core/reply.js';
 import { assertNever } from '../../lib/assert.js';
 import { chunk } from '../../lib/collections.js';
 
@@ -248,12 +248,8 @@ function assemble(title: string | undefined, units: Unit[], footer: string | und
   return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: TEAMS_LIMITS.version, body, fallbackText, msteams: { width: 'Full' } };
 }
 
-/**
- * Reply → `{ card, text, summary }` for a Teams message. Within `TEAMS_LIMITS.cardBytes`: tables lose rows first
- * (the longest table first, with a note), then pictures become their description, then text blocks go from the end
- * (with a note), never the buttons.
- */
-export function renderAdaptiveCard(r: Reply, opts: RenderOptions = {}): TeamsMessage {
+/** The reply's card elements before the 24 KB budget is applied, and how to assemble them into a card. */
+function layout(r: Reply, opts: RenderOptions) {
   const text = toPlainText(r) || ' ';
   const fallbackText = clip(text, TEAMS_LIMITS.fallbackChars);
   const summary = clip((r.title ?? text.split('\n')[0] ?? '').trim() || 'Steward', TEAMS_LIMITS.summaryChars);
@@ -275,6 +271,16 @@ export function renderAdaptiveCard(r: Reply, opts: RenderOptions = {}): TeamsMes
     if (u.source.type === 'chart' && imageTitles.has(u.source.title)) u.elements = [];
   }
   const build = (extra: CardElement[] = []) => assemble(r.title, units, opts.footer, fallbackText, extra);
+  return { text, summary, units, build };
+}
+
+/**
+ * Reply → `{ card, text, summary }` for a Teams message. Within `TEAMS_LIMITS.cardBytes`: tables lose rows first
+ * (the longest table first, with a note), then pictures become their description, then text blocks go from the end
+ * (with a note), never the buttons.
+ */
+export function renderAdaptiveCard(r: Reply, opts: RenderOptions = {}): TeamsMessage {
+  const { text, summary, units, build } = layout(r, opts);
   const budget = TEAMS_LIMITS.cardBytes;
   let card = build();
 
@@ -321,6 +327,22 @@ export function renderAdaptiveCard(r: Reply, opts: RenderOptions = {}): TeamsMes
     }
   }
   return { card, text, summary };
+}
+
+/** Whether a reply fits one card as it is: every table row shown and the card within the 24 KB budget. */
+function fitsOneCard(r: Reply, opts: RenderOptions): boolean {
+  const { units, build } = layout(r, opts);
+  return units.every((u) => u.source.type !== 'table' || u.rows === u.source.rows.length) && bytes(build()) <= TEAMS_LIMITS.cardBytes;
+}
+
+/**
+ * Reply → the Teams messages that carry it. A `whole` reply (a plan's every step) that one card cannot hold is
+ * split between table rows (splitReply in src/core) into cards of under 24 KB each, so no row is cut and the
+ * "Showing N of M rows" note never appears; any other reply is the one card renderAdaptiveCard makes.
+ */
+export function renderAdaptiveCards(r: Reply, opts: RenderOptions = {}): TeamsMessage[] {
+  if (!r.whole) return [renderAdaptiveCard(r, opts)];
+  return splitReply(r, (part) => fitsOneCard(part, opts)).map((part) => renderAdaptiveCard(part, opts));
 }
 
 /** The card as a Bot Framework attachment. */

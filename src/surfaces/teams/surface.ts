@@ -38,7 +38,7 @@ import { newCorrelationId, withCorrelation } from '../../lib/correlation.js';
 import type { Logger } from '../../lib/logger.js';
 import { baseConversationId, connectorOf, inConversation, TEAMS_CONVERSATION_RATES, teamsSendVerdict, type OutgoingActivity } from './connector.js';
 import { identify, type IdentityVerdict } from './identity.js';
-import { ADAPTIVE_CARD_CONTENT_TYPE, buttonDataOf, cardAttachment, cardLiteral, clip, noteCard, renderAdaptiveCard, TEAMS_LIMITS, type ButtonData } from './render.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, buttonDataOf, cardAttachment, cardLiteral, clip, noteCard, renderAdaptiveCard, renderAdaptiveCards, TEAMS_LIMITS, type ButtonData } from './render.js';
 
 /** Where the Bot Framework posts (the Azure Bot resource's messaging endpoint). */
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -201,6 +201,12 @@ export function createTeamsSurface(opts: TeamsSurfaceOptions): TeamsSurface {
     const msg = renderAdaptiveCard(reply, renderOpts(footer));
     return { type: ActivityTypes.Message, summary: msg.summary, attachments: [cardAttachment(msg.card)] };
   };
+  /** A `whole` reply (a plan's every step) as one or more cards of under 24 KB each, in order; any other, one. */
+  const messagesOf = (reply: Reply, plain: boolean, footer?: string): [OutgoingActivity, ...OutgoingActivity[]] => {
+    if (plain || !reply.whole) return [messageOf(reply, plain, footer)];
+    const [first, ...rest] = renderAdaptiveCards(reply, renderOpts(footer)).map((msg): OutgoingActivity => ({ type: ActivityTypes.Message, summary: msg.summary, attachments: [cardAttachment(msg.card)] }));
+    return [first as OutgoingActivity, ...rest];
+  };
   /**
    * A new message (no activity id in the reference) or a reply to the message the reference names, through the
    * connector client of a proactive turn (sendActivity there would reply to the turn's own made-up activity id).
@@ -287,12 +293,13 @@ export function createTeamsSurface(opts: TeamsSurfaceOptions): TeamsSurface {
         return noteId !== undefined;
       },
       async answer(reply, how) {
-        const activity = messageOf(reply, how.plain, how.ephemeral ? undefined : o.footer);
+        const [first, ...rest] = messagesOf(reply, how.plain, how.ephemeral ? undefined : o.footer);
+        let id: string | undefined;
         if (how.replaceNote && noteId) {
-          await update(reference, noteId, activity);
-          return teamsRef(conversationId, noteId);
-        }
-        const id = await send(reference, activity);
+          await update(reference, noteId, first);
+          id = noteId;
+        } else id = await send(reference, first);
+        for (const more of rest) await send(reference, more);
         return id ? teamsRef(conversationId, id) : undefined;
       },
       ...(o.clicked ? { replaceClicked: (reply: Reply) => notifier.update(o.clicked as MessageRef, reply) } : {}),
@@ -337,7 +344,11 @@ export function createTeamsSurface(opts: TeamsSurfaceOptions): TeamsSurface {
       showNote: async () => answerInvoke(toast('Working on it… this card updates when it is done.')),
       async answer(reply, how) {
         // In time: only the clicker sees it (Teams' own ephemeral answer). Later: a reply in the conversation.
-        if (how.ephemeral && answerInvoke(toast(toPlainText(reply)))) return undefined;
+        // A list that must arrive whole (every step of a plan) cannot be a toast (plain text, cut at 1,000
+        // characters) and Teams has no ephemeral message in a conversation: the toast says where it is, and the
+        // cards follow in the conversation, never in place of the clicked card.
+        if (how.ephemeral && reply.whole) answerInvoke(toast(`${reply.title ?? 'The answer'}: in this conversation, below the card.`));
+        else if (how.ephemeral && answerInvoke(toast(toPlainText(reply)))) return undefined;
         return inThread.answer(reply, { ...how, replaceNote: false });
       },
       async replaceClicked(reply) {
