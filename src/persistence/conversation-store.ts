@@ -1,5 +1,5 @@
 /** Conversation references of the chat surfaces (Teams proactive messaging), one row per conversation. */
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { ConversationStore, StoredConversation } from '../domain/ports/conversation-store.port.js';
 import type { Db } from './db.js';
 import { conversationRefs } from './schema.js';
@@ -32,18 +32,21 @@ export function createConversationStore(db: Db): ConversationStore {
         .select()
         .from(conversationRefs)
         .where(and(eq(conversationRefs.surface, surface), eq(conversationRefs.conversationId, id)));
-      if (!row) return undefined;
-      const out: StoredConversation = {
-        surface: row.surface as StoredConversation['surface'],
-        id: row.conversationId,
-        tenantId: row.tenantId ?? undefined,
-        kind: row.kind,
-        name: row.name ?? undefined,
-        reference: row.reference as Record<string, unknown>,
-        pausedReason: row.pausedReason ?? undefined,
-        updatedAt: row.updatedAt,
-      };
-      return out;
+      return row ? toStored(row) : undefined;
+    },
+    async personalOf(surface, user) {
+      // The stored reference names its user (`reference.user`: the surface's id and, on Teams, the AAD object id).
+      const who: SQL[] = [];
+      if (user.id) who.push(sql`${conversationRefs.reference}->'user'->>'id' = ${user.id}`);
+      if (user.aadObjectId) who.push(sql`${conversationRefs.reference}->'user'->>'aadObjectId' = ${user.aadObjectId}`);
+      if (!who.length) return undefined;
+      const [row] = await db
+        .select()
+        .from(conversationRefs)
+        .where(and(eq(conversationRefs.surface, surface), eq(conversationRefs.kind, 'personal'), or(...who), user.tenantId ? eq(conversationRefs.tenantId, user.tenantId) : undefined))
+        .orderBy(desc(conversationRefs.updatedAt))
+        .limit(1);
+      return row ? toStored(row) : undefined;
     },
     async pause(surface, id, reason, at) {
       await db
@@ -51,5 +54,18 @@ export function createConversationStore(db: Db): ConversationStore {
         .set({ pausedReason: reason, pausedAt: at, updatedAt: at })
         .where(and(eq(conversationRefs.surface, surface), eq(conversationRefs.conversationId, id)));
     },
+  };
+}
+
+function toStored(row: typeof conversationRefs.$inferSelect): StoredConversation {
+  return {
+    surface: row.surface as StoredConversation['surface'],
+    id: row.conversationId,
+    tenantId: row.tenantId ?? undefined,
+    kind: row.kind,
+    name: row.name ?? undefined,
+    reference: row.reference as Record<string, unknown>,
+    pausedReason: row.pausedReason ?? undefined,
+    updatedAt: row.updatedAt,
   };
 }

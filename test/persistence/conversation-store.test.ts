@@ -38,6 +38,21 @@ describeStores('conversation references', (db) => {
     expect((await store.get('teams', channel.id))?.pausedReason).toBeUndefined();
   });
 
+  it("finds a user's personal chat by their Teams id or AAD object id, in their tenant only, and never a channel", async () => {
+    const store = createConversationStore(db().db);
+    const user = { id: '29:rido', aadObjectId: 'b15a9416-0ad3-4172-9210-7beb711d3f70', name: 'Rido' };
+    const personal = { surface: 'teams' as const, id: 'a:1rido', tenantId: channel.tenantId, kind: 'personal', name: undefined, reference: { ...channel.reference, conversation: { id: 'a:1rido', conversationType: 'personal' }, user } };
+    // The channel's reference names the same user (they wrote there too): it is not their personal chat.
+    await store.save({ ...channel, reference: { ...channel.reference, user } }, at(20));
+    expect(await store.personalOf('teams', { id: user.id, aadObjectId: user.aadObjectId, tenantId: channel.tenantId })).toBeUndefined();
+    await store.save(personal, at(21));
+    expect((await store.personalOf('teams', { id: user.id, tenantId: channel.tenantId }))?.id).toBe('a:1rido');
+    expect((await store.personalOf('teams', { id: '29:rido-on-another-device', aadObjectId: user.aadObjectId, tenantId: channel.tenantId }))?.id).toBe('a:1rido');
+    expect(await store.personalOf('teams', { id: '29:sam', aadObjectId: 'c5e99701-2a32-49c1-a660-4629ceeb8c61', tenantId: channel.tenantId })).toBeUndefined();
+    expect(await store.personalOf('teams', { id: user.id, tenantId: '56653e9d-2158-46ee-90d7-675c39642038' })).toBeUndefined();
+    expect(await store.personalOf('teams', {})).toBeUndefined();
+  });
+
   it('ignores a pause of a conversation it does not know', async () => {
     const store = createConversationStore(db().db);
     await store.pause('teams', '19:unknown@thread.tacv2', 'BotDisabledByAdmin', at(12));

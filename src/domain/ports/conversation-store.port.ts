@@ -22,6 +22,11 @@ export interface ConversationStore {
   /** Inserts or refreshes a conversation; a save means someone there spoke to the bot, so it also lifts a pause. */
   save(c: Omit<StoredConversation, 'pausedReason' | 'updatedAt'>, at: Date): Promise<void>;
   get(surface: StoredConversation['surface'], id: string): Promise<StoredConversation | undefined>;
+  /**
+   * The user's personal (1:1) conversation with the bot, when one is stored (they wrote to it there, or installed it
+   * personally): by the user's surface id or directory id (Teams `29:…` / AAD object id), within their tenant.
+   */
+  personalOf(surface: StoredConversation['surface'], user: { id?: string | undefined; aadObjectId?: string | undefined; tenantId?: string | undefined }): Promise<StoredConversation | undefined>;
   /** Marks a conversation paused; no-op when it is unknown. */
   pause(surface: StoredConversation['surface'], id: string, reason: string, at: Date): Promise<void>;
 }

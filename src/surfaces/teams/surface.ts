@@ -13,7 +13,9 @@
  * which also replaces the message for everyone (updateActivity); the plan's progress then updates the same
  * message through the notifier. Old clients send the `Action.Submit` fallback as a message with the same data.
  * Conversation references are stored on install and on every message so that updates and digests can be posted
- * without a request to answer (`notifier.post`).
+ * without a request to answer (`notifier.post`). Teams has no ephemeral messages in a channel or group chat, so an
+ * answer for the asker alone goes to their personal chat with the bot (its stored reference), and the conversation
+ * gets a short line without it (answerPrivately).
  */
 import { readFileSync } from 'node:fs';
 import express, { type Router } from 'express';
@@ -25,6 +27,7 @@ import {
   createDelivery,
   createMessageNotifier,
   createSendQueue,
+  type AnswerHow,
   type AnswerSender,
   type MessageNotifier,
   type SendQueueOptions,
@@ -32,7 +35,7 @@ import {
 } from '../../core/delivery.js';
 import type { DispatchResult, Dispatcher } from '../../core/dispatch.js';
 import type { ChannelTarget } from '../../core/notifier.js';
-import { toPlainText } from '../../core/render-text.js';
+import { stripMarkdown, toPlainText } from '../../core/render-text.js';
 import type { Reply } from '../../core/reply.js';
 import { newCorrelationId, withCorrelation } from '../../lib/correlation.js';
 import type { Logger } from '../../lib/logger.js';
@@ -143,6 +146,31 @@ function parseActivity(body: unknown): Activity | undefined {
   if (!a.conversation || typeof a.conversation.id !== 'string') return undefined;
   return a as Activity;
 }
+
+/** Who asked, to find their personal chat with the bot; `asked` is the command as typed (for the pointer). */
+interface Asker {
+  id: string | undefined;
+  aadObjectId: string | undefined;
+  tenantId: string;
+  asked?: string;
+}
+
+const askerOf = (a: Activity, who: Extract<IdentityVerdict, { ok: true }>, asked?: string): Asker => ({
+  id: a.from?.id,
+  aadObjectId: a.from?.aadObjectId,
+  tenantId: who.tenantId,
+  ...(asked ? { asked } : {}),
+});
+
+/** A channel or a group chat (everyone there sees every message), not the personal chat of one user with the bot. */
+function isShared(reference: Partial<ConversationReference>): boolean {
+  const c = reference.conversation;
+  return c?.conversationType ? c.conversationType !== 'personal' : c?.isGroup === true;
+}
+
+/** A short line for the conversation: the working note's small card, or plain text when cards were refused. */
+const pointer = (t: string, plain: boolean): OutgoingActivity =>
+  plain ? { type: ActivityTypes.Message, text: stripMarkdown(t), textFormat: 'plain' } : { type: ActivityTypes.Message, summary: clip(stripMarkdown(t), 100), attachments: [cardAttachment(noteCard(t))] };
 
 export function createTeamsSurface(opts: TeamsSurfaceOptions): TeamsSurface {
   const log = opts.log.child({ surface: 'teams' });
@@ -277,9 +305,34 @@ export function createTeamsSurface(opts: TeamsSurfaceOptions): TeamsSurface {
   /** The note as a small card. */
   const noteText = (note: WorkingNote) => `⏳ Working on ${note.what === undefined ? 'it' : cardLiteral(clip(note.what, 200))}…${note.status ? ` ${cardLiteral(clip(note.status, 500))}` : ''}`;
 
+  /**
+   * An answer only the asker may see, asked in a channel or group chat: Teams has no ephemeral messages there, so it
+   * goes to the asker's personal chat with the bot (a proactive message, when that chat's reference is stored), and
+   * the conversation gets one short line that holds none of it. Resolves with that line.
+   */
+  async function answerPrivately(reply: Reply, how: AnswerHow, asker: Asker | undefined): Promise<string> {
+    let personal: StoredConversation | undefined;
+    try {
+      personal = asker ? await opts.conversations.personalOf('teams', asker) : undefined;
+    } catch (err) {
+      log.warn({ err: { message: (err as Error).message } }, 'could not look up the personal chat of the asker');
+    }
+    if (personal && !personal.pausedReason) {
+      try {
+        for (const m of messagesOf(reply, how.plain)) await send(personal.reference as Partial<ConversationReference>, m);
+        return 'I sent you the details in a private chat.';
+      } catch (err) {
+        log.warn({ err: { message: (err as Error).message } }, 'could not answer in the personal chat; saying so in the conversation instead');
+      }
+    }
+    const what = asker?.asked ? `, and ask ${cardLiteral(clip(asker.asked, 200))} there` : '';
+    return `This answer is for you only, and Teams shows everyone here every message. Message me directly (open a chat with Steward${what}) to see it.`;
+  }
+
   /** Answers to one message: the note and the answer in its conversation (a channel thread, a chat). */
-  function conversationSender(reference: Partial<ConversationReference>, o: { kind: 'command' | 'click'; footer?: string | undefined; clicked?: MessageRef }): AnswerSender {
+  function conversationSender(reference: Partial<ConversationReference>, o: { kind: 'command' | 'click'; footer?: string | undefined; clicked?: MessageRef; asker?: Asker }): AnswerSender {
     const conversationId = reference.conversation?.id ?? '';
+    const shared = isShared(reference);
     let noteId: string | undefined;
     return {
       noteReplaceable: o.kind === 'command',
@@ -293,7 +346,10 @@ export function createTeamsSurface(opts: TeamsSurfaceOptions): TeamsSurface {
         return noteId !== undefined;
       },
       async answer(reply, how) {
-        const [first, ...rest] = messagesOf(reply, how.plain, how.ephemeral ? undefined : o.footer);
+        // A list that must arrive whole (every step of a plan: the card's own content, which everyone here sees in
+        // part already) still follows in the conversation, where the clicker's toast says it is.
+        const privately = how.ephemeral && shared && !reply.whole;
+        const [first, ...rest] = privately ? [pointer(await answerPrivately(reply, how, o.asker), how.plain)] : messagesOf(reply, how.plain, how.ephemeral ? undefined : o.footer);
         let id: string | undefined;
         if (how.replaceNote && noteId) {
           await update(reference, noteId, first);
@@ -313,12 +369,12 @@ export function createTeamsSurface(opts: TeamsSurfaceOptions): TeamsSurface {
     if (data && !a.text) {
       // The Action.Submit fallback of a card button (clients without Universal Actions).
       const clicked = a.replyToId ? teamsRef(a.conversation.id, a.replyToId) : undefined;
-      const sender = conversationSender(reference, { kind: 'click', ...(clicked ? { clicked } : {}) });
+      const sender = conversationSender(reference, { kind: 'click', asker: askerOf(a, who), ...(clicked ? { clicked } : {}) });
       void track(delivery.respond(sender, undefined, (progress) => opts.dispatcher.action({ ...data, actor: who.actor, surface: 'teams', ...(clicked ? { message: clicked } : {}), progress })));
       return;
     }
     const text = commandTextOf(a);
-    const sender = conversationSender(reference, { kind: 'command', footer: footerOf(a, clip(text || 'help', 200)) });
+    const sender = conversationSender(reference, { kind: 'command', footer: footerOf(a, clip(text || 'help', 200)), asker: askerOf(a, who, text || 'help') });
     void track(delivery.respond(sender, text || 'help', (progress) => opts.dispatcher.run({ text, actor: who.actor, surface: 'teams', progress })));
   }
 
@@ -337,7 +393,7 @@ export function createTeamsSurface(opts: TeamsSurfaceOptions): TeamsSurface {
       return true;
     };
     const toast = (t: string): InvokeBody => ({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: clip(t, 1000) });
-    const inThread = conversationSender(reference, { kind: 'click' });
+    const inThread = conversationSender(reference, { kind: 'click', asker: askerOf(a, who) });
     const sender: AnswerSender = {
       noteReplaceable: false,
       // Past the deadline the clicker is told it is under way; the card updates when the action is done.

@@ -38,7 +38,8 @@ const commands = [
     rest: 'words',
     async run(ctx, { args }) {
       runs.push({ what: `echo ${args.join(' ')}`, actor: ctx.actor.id });
-      return { reply: reply({ blocks: [text(`You said **${args.join(' ')}**`)] }) };
+      // For everyone: an answer only the asker may see goes elsewhere in a channel (private-answers.test.ts).
+      return { reply: reply({ blocks: [text(`You said **${args.join(' ')}**`)], visibility: 'channel' }) };
     },
   }),
   defineCommand({
