@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defineAction, defineCommand, type MessageRef } from '../../../src/core/command.js';
 import { ForbiddenError } from '../../../src/core/errors.js';
 import { actions, reply, table, text } from '../../../src/core/reply.js';
+import { echoCommand } from '../../support/surfaces.js';
 import {
   APP_TENANT,
   cardAction,
@@ -29,18 +30,10 @@ const bf = await createBotFramework();
 const runs: { what: string; actor: string }[] = [];
 
 const commands = [
-  defineCommand({
-    name: 'echo',
-    summary: 'Repeat the words',
-    usage: 'echo <words>',
-    permission: 'read',
-    flags: {},
-    rest: 'words',
-    async run(ctx, { args }) {
-      runs.push({ what: `echo ${args.join(' ')}`, actor: ctx.actor.id });
-      return { reply: reply({ blocks: [text(`You said **${args.join(' ')}**`)] }) };
-    },
-  }),
+  echoCommand(
+    (words, ctx) => runs.push({ what: `echo ${words}`, actor: ctx.actor.id }),
+    (words) => `You said **${words}**`,
+  ),
   defineCommand({
     name: 'inventory',
     summary: 'List instances',
