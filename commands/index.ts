@@ -13,7 +13,7 @@ import { resizeCommand, startCommand, stopCommand } from './instance-change.comm
 import { inventoryCommand } from './inventory.command.js';
 import { optimizeCommand } from './optimize.command.js';
 import { approveAction, approveCommand, rejectAction, rejectCommand } from './proposal-decision.action.js';
-import { proposalCommand } from './proposal.command.js';
+import { proposalCommand, proposalStepsAction } from './proposal.command.js';
 import { securityCommand } from './security.command.js';
 import { digestCommand, digestMoreAction, digestOptimizeAction } from './digest.command.js';
 import { healthCommand } from './health.command.js';
@@ -43,4 +43,4 @@ export const commands: AnyCommand[] = [
   demoCommand,
 ];
 
-export const actions: ActionDef[] = [approveAction, rejectAction, digestOptimizeAction, digestMoreAction];
+export const actions: ActionDef[] = [approveAction, rejectAction, proposalStepsAction, digestOptimizeAction, digestMoreAction];

@@ -1,5 +1,5 @@
 /** How a Plan reads in any reply: its figures, its steps with reasons, and what the solver proved. */
-import { context, fields, literal, table, text, type Block } from '../src/core/reply.js';
+import { context, fields, literal, table, text, type Block, type TableColumn } from '../src/core/reply.js';
 import type { Plan, PlanStep } from '../src/domain/model/plan.js';
 import { formatMonthly } from '../src/lib/money.js';
 
@@ -32,25 +32,42 @@ export function stepCount(plan: Plan): string {
   return instances === plan.steps.length ? String(plan.steps.length) : `${plan.steps.length} (on ${instances} instance${instances === 1 ? '' : 's'})`;
 }
 
-export function planBlocks(plan: Plan, opts: { maxSteps?: number } = {}): Block[] {
-  const max = opts.maxSteps ?? 30;
+/** How many steps a card lists; a longer plan's card has a "Show all steps" button (proposal-format.ts). */
+export const CARD_STEPS = 30;
+
+/** The plan's figures: monthly before and after, what it saves (or costs), how many steps. */
+export function planFigures(plan: Plan): Block {
+  return fields({
+    'Monthly before': formatMonthly(plan.totals.beforeMonthlyMicros),
+    'Monthly after': formatMonthly(plan.totals.afterMonthlyMicros),
+    ...savingsField(plan.totals.savingsMonthlyMicros),
+    Steps: stepCount(plan),
+  });
+}
+
+export const STEP_COLUMNS: readonly (string | TableColumn)[] = ['#', 'Step', 'Target', 'Detail', { label: 'Monthly', align: 'right' }, 'Why'];
+
+/** One step as a row of STEP_COLUMNS; every text from data made literal. */
+export function stepRow(s: PlanStep): string[] {
+  return [s.id, s.kind, `${literal(s.targetName)} (${s.target.provider} ${s.target.region})`, literal(stepDetail(s)), delta(s.monthlyDeltaMicros), literal(s.reason)];
+}
+
+/**
+ * `more`: what the note under a cut list says shows the rest (a proposal card: its "Show all steps" button);
+ * without it (a preview, which has no proposal) the note points at --json.
+ */
+export function planBlocks(plan: Plan, opts: { maxSteps?: number; more?: string } = {}): Block[] {
+  const max = opts.maxSteps ?? CARD_STEPS;
   const shown = plan.steps.slice(0, max);
-  const blocks: Block[] = [
-    fields({
-      'Monthly before': formatMonthly(plan.totals.beforeMonthlyMicros),
-      'Monthly after': formatMonthly(plan.totals.afterMonthlyMicros),
-      ...savingsField(plan.totals.savingsMonthlyMicros),
-      Steps: stepCount(plan),
-    }),
-  ];
+  const blocks: Block[] = [planFigures(plan)];
   // Why the health watch proposed it: signals, since when, how many instances, blast radius, cost delta.
   if (plan.evidence?.length) blocks.push(text(`**Evidence**\n${plan.evidence.map((l) => `- ${l}`).join('\n')}`));
   if (shown.length) {
     blocks.push(
       table(
-        ['#', 'Step', 'Target', 'Detail', { label: 'Monthly', align: 'right' }, 'Why'],
-        shown.map((s) => [s.id, s.kind, `${literal(s.targetName)} (${s.target.provider} ${s.target.region})`, literal(stepDetail(s)), delta(s.monthlyDeltaMicros), literal(s.reason)]),
-        plan.steps.length > shown.length ? `Showing ${shown.length} of ${plan.steps.length} steps; the full plan is in --json.` : undefined,
+        [...STEP_COLUMNS],
+        shown.map(stepRow),
+        plan.steps.length > shown.length ? `Showing ${shown.length} of ${plan.steps.length} steps; ${opts.more ?? 'the full plan is in --json'}.` : undefined,
       ),
     );
   }

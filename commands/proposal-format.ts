@@ -5,7 +5,7 @@ import { actions, code, context, divider, fields, literal, reply, table, text, t
 import type { ApprovalService } from '../src/domain/approvals/approval.service.js';
 import type { AuditEntry, Execution, Proposal, StepStatus, StoredMessageRef } from '../src/domain/model/proposal.js';
 import type { ExecutionView, ProgressSink } from '../src/domain/plans/execute-plan.js';
-import { planBlocks } from './plan-format.js';
+import { CARD_STEPS, planBlocks, planFigures, STEP_COLUMNS, stepRow } from './plan-format.js';
 import { gapLines } from './format.js';
 import { readGapsSummary } from '../src/domain/model/plan.js';
 import type { Gap } from '../src/domain/ports/cloud-provider.port.js';
@@ -99,18 +99,74 @@ export function decisionButtons(p: Proposal): Button[] {
 
 const MAX_STEP_ROWS = 40;
 
-function executionBlocks(p: Proposal, e: Execution): Block[] {
-  // Long plans: every step that did something is shown; untouched (pending/skipped) ones only up to the cap.
+/** The button under a card that lists fewer steps than its plan has: the whole list, to the clicker only. */
+export const STEPS_ACTION = 'proposal.steps';
+export function stepsButton(p: Pick<Proposal, 'id'>): Button {
+  return { actionId: STEPS_ACTION, label: 'Show all steps', value: p.id };
+}
+
+/** What the note under a cut list names as the way to the rest. */
+const theRest = (p: Proposal) => `**Show all steps** or ${code(`proposal ${p.id} --steps`)} lists every one`;
+
+/** The execution table's rows: every step that did something, untouched ones only up to the cap. */
+function executionRows(e: Execution): Execution['steps'] {
   const quiet = (s: Execution['steps'][number]) => s.status === 'pending' || s.status === 'skipped';
   const busy = e.steps.filter((s) => !quiet(s));
-  const shown = [...busy, ...e.steps.filter(quiet).slice(0, Math.max(0, MAX_STEP_ROWS - busy.length))].sort((a, b) => a.index - b.index);
+  return [...busy, ...e.steps.filter(quiet).slice(0, Math.max(0, MAX_STEP_ROWS - busy.length))].sort((a, b) => a.index - b.index);
+}
+
+/** Whether the card lists fewer steps than the plan has (its plan table or its execution table is cut). */
+export function cardCutsSteps(p: Proposal, e?: Execution): boolean {
+  return p.plan.steps.length > CARD_STEPS || (e !== undefined && executionRows(e).length < e.steps.length);
+}
+
+const stepResult = (s: Execution['steps'][number]) => s.undo ?? s.error ?? s.result?.message ?? '';
+
+function executionBlocks(p: Proposal, e: Execution): Block[] {
+  // Long plans: every step that did something is shown; untouched (pending/skipped) ones only up to the cap.
+  const shown = executionRows(e);
   const rows = shown.map((s) => {
     const step = p.plan.steps[s.index];
-    const detail = s.undo ?? s.error ?? s.result?.message ?? '';
-    return [s.stepId, step ? `${step.kind} ${literal(step.targetName)}` : s.kind, STEP_LABEL[s.status], literal(detail)];
+    return [s.stepId, step ? `${step.kind} ${literal(step.targetName)}` : s.kind, STEP_LABEL[s.status], literal(stepResult(s))];
   });
   const hidden = e.steps.length - shown.length;
-  return [table(['#', 'Step', 'Status', 'Detail'], rows, hidden > 0 ? `${hidden} more step${hidden === 1 ? '' : 's'} not started; \`proposal ${p.id} --json\` lists them all.` : undefined)];
+  return [table(['#', 'Step', 'Status', 'Detail'], rows, hidden > 0 ? `${hidden} more step${hidden === 1 ? '' : 's'} not started; ${theRest(p)}.` : undefined)];
+}
+
+/**
+ * Every step of a proposal's plan, with the plan's figures on top and, once it ran, each step's status and result:
+ * what "Show all steps" and `proposal <id> --steps` answer. No cap: the reply is `whole`, so a surface that cannot
+ * hold it in one message sends several rather than cut a row.
+ */
+export function stepsReply(p: Proposal, opts: { execution?: Execution; visibility: Reply['visibility'] }): Reply {
+  const e = opts.execution;
+  const byIndex = new Map((e?.steps ?? []).map((s) => [s.index, s]));
+  const rows = p.plan.steps.map((step, i) => {
+    if (!e) return stepRow(step);
+    const ran = byIndex.get(i);
+    return [...stepRow(step), ran ? STEP_LABEL[ran.status] : '', literal(ran ? stepResult(ran) : '')];
+  });
+  const n = p.plan.steps.length;
+  return reply({
+    title: `Proposal ${p.id}: all ${n} step${n === 1 ? '' : 's'}`,
+    blocks: [
+      text(`**${literal(p.plan.title)}** · ${STATUS_LABEL[p.status]}`),
+      planFigures(p.plan),
+      table(e ? [...STEP_COLUMNS, 'Status', 'Result'] : [...STEP_COLUMNS], rows),
+      context(`${code(`proposal ${p.id}`)} shows its card and audit trail · ${code(`proposal ${p.id} --steps --json`)} gives these steps as data`),
+    ],
+    visibility: opts.visibility,
+    whole: true,
+  });
+}
+
+/** The steps as data (`proposal <id> --steps --json`): each plan step, with its status and result once it ran. */
+export function stepsData(p: Proposal, e?: Execution) {
+  const byIndex = new Map((e?.steps ?? []).map((s) => [s.index, s]));
+  return p.plan.steps.map((step, i) => {
+    const ran = byIndex.get(i);
+    return { ...step, status: ran?.status ?? null, detail: ran ? stepResult(ran) || null : null };
+  });
 }
 
 /** The proposal card: the same for the first post, every progress update and `proposal <id>`. */
@@ -124,7 +180,7 @@ export function proposalCard(p: Proposal, opts: { awaiting?: string; execution?:
       Approvals: `${p.approvals} of ${p.required.count} (${p.required.role} or higher)`,
     }),
     ...partialReadBlocks(p),
-    ...planBlocks(p.plan),
+    ...planBlocks(p.plan, { more: theRest(p) }),
   ];
   if (p.permissions.length) blocks.push(context(`Cloud permissions needed: ${p.permissions.map(code).join(', ')}`));
   if (p.decisions.length) {
@@ -139,7 +195,9 @@ export function proposalCard(p: Proposal, opts: { awaiting?: string; execution?:
   if (p.status === 'failed' && p.outcome?.includes('the estate drifted')) blocks.push(text(`To propose it again against the estate as it is now: ${code(reproposeCommand(p))}`));
   // A finished card says how it ended once: the phase line often repeats the outcome ("All 1 step applied.").
   else if (opts.phase && !(final && p.outcome && (opts.phase.includes(p.outcome) || p.outcome.includes(opts.phase)))) blocks.push(context(literal(opts.phase)));
-  if (p.status === 'proposed') blocks.push(actions(...decisionButtons(p)));
+  // The decision buttons while it can be decided, and "Show all steps" whenever the card lists fewer than the plan has.
+  const buttons = [...(p.status === 'proposed' ? decisionButtons(p) : []), ...(cardCutsSteps(p, opts.execution) ? [stepsButton(p)] : [])];
+  if (buttons.length) blocks.push(actions(...buttons));
   // Only a proposal that can still be decided says how to decide it.
   const decide = p.status === 'proposed' ? ` · from a terminal: ${code(`approve ${p.id}`)} or ${code(`reject ${p.id}`)}` : '';
   blocks.push(context(`Proposal ${code(p.id)} · ${code(`proposal ${p.id}`)} shows its audit trail${decide}`));

@@ -17,6 +17,7 @@ import { answerableLocally, createLocalDispatcher } from './core/preflight.js';
 import { createRegistry } from './core/registry.js';
 import type { Services } from './core/services.js';
 import type { ApprovalService } from './domain/approvals/approval.service.js';
+import type { CardRefresher } from './domain/approvals/card-refresh.js';
 import type { Policy } from './domain/approvals/policy.js';
 import type { CloudProvider } from './domain/ports/cloud-provider.port.js';
 import { systemClock, type Clock } from './domain/ports/clock.port.js';
@@ -50,6 +51,8 @@ export interface App {
   dispatcher: Dispatcher;
   notifiers: NotifierHub;
   approvals: ApprovalService;
+  /** Proposal cards this process could not update, recorded for one that can; drained by the server's sweep. */
+  cards: CardRefresher;
   close(): Promise<void>;
 }
 
@@ -68,8 +71,8 @@ async function loadPolicy(config: Config): Promise<Policy> {
 }
 
 /**
- * Expires overdue proposals, takes over executions whose process stopped (rolling them back) and starts approved
- * proposals nobody started: once at start, then every 30 s. With the embedded database this process holds the
+ * Expires overdue proposals, takes over executions whose process stopped (rolling them back), starts approved
+ * proposals nobody started and updates the proposal cards other processes could not: once at start, then every 30 s. With the embedded database this process holds the
  * data folder alone, so at start every unfinished execution is abandoned; with PostgreSQL one is abandoned once
  * its owner has been silent for STEWARD_EXECUTION_STALE_SECONDS.
  */
@@ -84,6 +87,12 @@ function startApprovalsSweeper(app: App, clock: Clock): () => void {
       if (r.expired || r.recovered.length || r.started) app.log.info({ expired: r.expired, recovered: r.recovered, started: r.started }, 'approvals sweep');
     } catch (err) {
       app.log.error({ err }, 'approvals sweep failed');
+    }
+    // Cards a process without this surface (a CLI, another replica) or a failed send left stale (issue 9).
+    try {
+      await app.cards.drain();
+    } catch (err) {
+      app.log.error({ err }, 'card refresh failed');
     }
   };
   let running = sweep(true);
@@ -106,6 +115,9 @@ export interface ProviderDeps {
 function loadBootstrapModules() {
   return Promise.all([
     import('../commands/proposal-format.js'),
+    import('./domain/approvals/card-refresh.js'),
+    import('./persistence/card-refresh-store.js'),
+    import('./core/delivery.js'),
     import('../commands/proposals-api.js'),
     import('./core/dispatch.js'),
     import('./core/notifier.js'),
@@ -148,7 +160,10 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
     throw err;
   }
   const [
-    { progressToStoredMessages },
+    { progressToStoredMessages, proposalCard },
+    { createCardRefresher },
+    { createCardRefreshStore },
+    { isTransientSendFailure },
     { createProposalsApi },
     { createDispatcher },
     { createNotifierHub },
@@ -246,7 +261,16 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
       config.planning.workers === 0 ? undefined : createPlanningPool({ ...(config.planning.workers ? { size: config.planning.workers } : {}), timeLimitMs: config.planning.timeLimitMs });
     if (planner) closers.push(() => planner.close());
     const inventory = createInventoryService({ providers, clock, ttlMs: config.inventoryTtlMs });
-    const notifiers = createNotifierHub();
+    // A proposal card this process cannot update (its surface does not run here, or the send failed for now) is
+    // recorded for a process that can: a server with that surface drains it on its sweep (issue 9).
+    let cards: CardRefresher | undefined;
+    const notifiers = createNotifierHub([], {
+      onUndelivered: async (ref, reply, err) => {
+        if (!reply.cardOf || !cards) return;
+        if (err !== undefined && !isTransientSendFailure(err)) return;
+        if (await cards.enqueue(reply.cardOf, ref)) log.debug({ proposalId: reply.cardOf, surface: ref.surface, why: err === undefined ? 'surface not running here' : 'send failed' }, 'proposal card queued for a process that can update it');
+      },
+    });
     const policy = await loadPolicy(config);
     // The drift check re-reads health right before a plan runs (bound once the watch exists, below).
     let watch: HealthWatch | undefined;
@@ -269,6 +293,17 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
       log: log.child({ area: 'approvals' }),
     });
     log.info({ policy: policy.source, bindings: policy.bindings.length }, 'approvals policy loaded');
+    cards = createCardRefresher({
+      queue: createCardRefreshStore(database.db),
+      owner,
+      clock,
+      load: (id) => approvals.get(id),
+      // The current card, as `proposal <id>` and the decision path render it.
+      render: ({ proposal, execution }) => proposalCard(proposal, { awaiting: approvals.awaiting(proposal), ...(execution ? { execution } : {}) }),
+      update: (ref, card) => notifiers.tryUpdate(ref, card),
+      surfaces: () => notifiers.surfaces(),
+      log: log.child({ area: 'cards' }),
+    });
     const o = config.optimizer;
     const services: Services = {
       inventory,
@@ -355,6 +390,7 @@ export async function bootstrap(config: Config, opts: { log?: Logger; clock?: Cl
       dispatcher,
       notifiers,
       approvals,
+      cards,
       close: async () => {
         // Executions started here finish first (the CLI's `approve` returns before its plan has run).
         await approvals.idle();

@@ -271,16 +271,31 @@ export function createSendQueue(opts: SendQueueOptions): SendQueue {
             await opts.onPause?.(conversation, verdict.reason);
             throw new ConversationPausedError(conversation, verdict.reason);
           }
-          if (verdict.kind === 'fail' || attempt >= policy.attempts) throw err;
+          if (verdict.kind === 'fail') throw err;
+          if (attempt >= policy.attempts) throw markTransient(err);
           const backoff = Math.round(Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.5 + random() / 2));
           const delay = verdict.afterMs !== undefined ? verdict.afterMs : backoff;
-          if (delay > policy.maxRetryAfterMs) throw err;
+          if (delay > policy.maxRetryAfterMs) throw markTransient(err);
           opts.log?.info({ conversation, attempt, delayMs: delay }, 'send throttled or failed; retrying');
           await wait(delay);
         }
       }
     },
   };
+}
+
+const transientFailures = new WeakSet<object>();
+function markTransient(err: unknown): unknown {
+  if (typeof err === 'object' && err !== null) transientFailures.add(err);
+  return err;
+}
+
+/**
+ * Whether a send failed only for now: throttled or a passing server error until the retries (or a Retry-After too
+ * long to wait) ran out. Such an update is worth trying again later; one that was refused outright is not.
+ */
+export function isTransientSendFailure(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && transientFailures.has(err);
 }
 
 /** Retry-After as milliseconds: seconds or an HTTP date; undefined when absent or unreadable. */

@@ -13,6 +13,12 @@ export interface Reply {
    * or a typed command) and every step of its execution update that message in place.
    */
   cardOf?: string;
+  /**
+   * Every row of every table must reach the reader (a plan's full list of steps): a surface whose message cannot
+   * hold it all sends it as several messages (`splitReply`), never with rows cut. Surfaces that show any length
+   * (console, CLI) render it as it is.
+   */
+  whole?: boolean;
 }
 
 export interface TextBlock { type: 'text'; text: string }
@@ -75,8 +81,70 @@ export const table = (columns: (string | TableColumn)[], rows: string[][], note?
 export const chart = (title: string, bars: ChartBlock['bars']): ChartBlock => ({ type: 'chart', title, bars });
 export const actions = (...buttons: Button[]): ActionsBlock => ({ type: 'actions', buttons });
 
-export function reply(opts: { title?: string; blocks: Block[]; visibility?: Reply['visibility']; cardOf?: string }): Reply {
-  return { ...(opts.title ? { title: opts.title } : {}), blocks: opts.blocks, visibility: opts.visibility ?? 'ephemeral', ...(opts.cardOf ? { cardOf: opts.cardOf } : {}) };
+export function reply(opts: { title?: string; blocks: Block[]; visibility?: Reply['visibility']; cardOf?: string; whole?: boolean }): Reply {
+  return {
+    ...(opts.title ? { title: opts.title } : {}),
+    blocks: opts.blocks,
+    visibility: opts.visibility ?? 'ephemeral',
+    ...(opts.cardOf ? { cardOf: opts.cardOf } : {}),
+    ...(opts.whole ? { whole: true } : {}),
+  };
+}
+
+/**
+ * A `whole` reply cut into parts that each fit one message of a surface (`fits` is that surface's test, e.g.
+ * "renders within 50 blocks without dropping a row"). Only tables are cut, between rows; the renderers repeat a
+ * table's header in every part, its note goes with its last rows, and when there is more than one part each is
+ * titled "… (part 2 of 3)". A block (or a single row) too big for a message alone gets a part of its own, where
+ * the renderer's own limits apply. Parts keep the reply's visibility; none is a card.
+ */
+export function splitReply(r: Reply, fits: (part: Reply) => boolean): Reply[] {
+  if (fits(r)) return [r];
+  const base: Reply = { ...r };
+  delete base.cardOf;
+  // Measured with the longest label a part can get, so adding it afterwards cannot push a part over.
+  const probe = (blocks: Block[]) => fits({ ...base, ...(r.title ? { title: `${r.title} (part 999 of 999)` } : {}), blocks });
+  const parts: Block[][] = [];
+  let current: Block[] = [];
+  const flush = () => {
+    if (current.length) parts.push(current);
+    current = [];
+  };
+  for (const b of r.blocks) {
+    if (probe([...current, b])) {
+      current.push(b);
+      continue;
+    }
+    if (b.type !== 'table' || b.rows.length === 0) {
+      flush();
+      current = [b];
+      continue;
+    }
+    const { note, ...bare } = b;
+    let rest = b.rows;
+    while (rest.length) {
+      const slice = (n: number): TableBlock => (n === rest.length && note ? { ...bare, rows: rest, note } : { ...bare, rows: rest.slice(0, n) });
+      // The most rows that still fit after what this part holds (fitting grows with rows, so a binary search).
+      let lo = 0;
+      let hi = rest.length;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (probe([...current, slice(mid)])) lo = mid;
+        else hi = mid - 1;
+      }
+      if (lo === 0 && current.length) {
+        flush();
+        continue;
+      }
+      const n = Math.max(1, lo);
+      current.push(slice(n));
+      rest = rest.slice(n);
+      if (rest.length) flush();
+    }
+  }
+  flush();
+  if (parts.length <= 1) return [{ ...base, blocks: parts[0] ?? [] }];
+  return parts.map((blocks, i) => ({ ...base, ...(r.title ? { title: `${r.title} (part ${i + 1} of ${parts.length})` } : {}), blocks }));
 }
 
 export function textReply(t: string, visibility: Reply['visibility'] = 'ephemeral'): Reply {

@@ -360,3 +360,30 @@ export const watchSubscriptions = pgTable('watch_subscriptions', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   removedAt: timestamp('removed_at', { withTimezone: true }),
 });
+
+// ─── Card refreshes (a decision made where the card's surface is not running; issue 9) ─────────────────────
+
+/**
+ * A proposal card this process could not update (its surface is not running here, or the update failed after the
+ * send retries): one row per (proposal, message), drained by a process that has that surface's notifier, which
+ * re-renders the proposal's current card. `version` grows on every enqueue, so a drainer that rendered an older
+ * state does not delete the row; `claimed_by`/`claimed_until` keep two replicas from sending the same update.
+ */
+export const cardRefreshes = pgTable(
+  'card_refreshes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    proposalId: text('proposal_id').notNull(),
+    surface: text('surface').notNull(),
+    messageKey: text('message_key').notNull(),
+    address: jsonb('address').notNull(),
+    version: integer('version').notNull().default(1),
+    attempts: integer('attempts').notNull().default(0),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    claimedBy: text('claimed_by'),
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [unique('card_refreshes_message_uq').on(t.proposalId, t.surface, t.messageKey), index('card_refreshes_due_idx').on(t.surface, t.dueAt)],
+);

@@ -81,6 +81,15 @@ describe('exit codes of every command', () => {
     expect((await code(alice, ['demo'])).exit).toBe(3);
   });
 
+  it('0 for `proposal <id> --steps`, 2 for a value given to it', async () => {
+    const [, , , , , , g] = await running();
+    const id = await propose(g!.id);
+    const r = await code(alice, ['proposal', id, '--steps']);
+    expect(r.exit).toBe(0);
+    expect(r.text).toContain(`Proposal ${id}: all 1 step`);
+    expect((await code(alice, ['proposal', id, '--steps=lots'])).exit).toBe(2);
+  });
+
   it('2 for what cannot be run as typed', async () => {
     for (const argv of [['inventory', '--limit', 'lots'], ['frobnicate'], ['proposal'], ['stop'], ['resize', 'x'], ['help', 'nosuch'], ['stop', 'x'.repeat(5000)]]) {
       expect({ argv: argv.map((a) => a.slice(0, 20)), exit: (await code(alice, argv)).exit }).toEqual({ argv: argv.map((a) => a.slice(0, 20)), exit: 2 });
@@ -88,7 +97,7 @@ describe('exit codes of every command', () => {
   });
 
   it('4 for a proposal or an instance that does not exist, whichever command names it', async () => {
-    for (const argv of [['proposal', 'zzzzzz'], ['approve', 'zzzzzz'], ['reject', 'zzzzzz'], ['cancel', 'zzzzzz'], ['stop', 'no-such-vm'], ['start', 'no-such-vm'], ['resize', 'no-such-vm', 't3.small']]) {
+    for (const argv of [['proposal', 'zzzzzz'], ['proposal', 'zzzzzz', '--steps'], ['approve', 'zzzzzz'], ['reject', 'zzzzzz'], ['cancel', 'zzzzzz'], ['stop', 'no-such-vm'], ['start', 'no-such-vm'], ['resize', 'no-such-vm', 't3.small']]) {
       const r = await code(bob, argv);
       expect({ argv, exit: r.exit }).toEqual({ argv, exit: 4 });
     }

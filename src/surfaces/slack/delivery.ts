@@ -12,7 +12,7 @@ import type { Notifier } from '../../core/notifier.js';
 import type { Reply } from '../../core/reply.js';
 import type { Logger } from '../../lib/logger.js';
 import { slackRef } from './notifier.js';
-import { clip, escapeMrkdwn, renderBlockKit, type SlackMessage } from './render.js';
+import { clip, escapeMrkdwn, renderBlockKit, renderBlockKitMessages, type SlackMessage } from './render.js';
 import type { ResponseUrlBudget, ResponseUrlPayload } from './response-url.js';
 
 /** Post errors that mean "the bot cannot post here", so the answer goes through response_url instead. */
@@ -53,6 +53,8 @@ export interface SlackAnswerSenderOptions {
   budget: ResponseUrlBudget | undefined;
   /** Where a channel answer is posted. */
   channel: string | undefined;
+  /** Who asked or clicked: the parts of a long ephemeral answer past response_url's uses go to them (chat.postEphemeral). */
+  user?: string | undefined;
   /** A command: the note may be replaced. A click: replace_original would hit the clicked card, so it may not. */
   kind: 'command' | 'click';
   /** A context line under channel answers, e.g. who asked; already mrkdwn. */
@@ -83,17 +85,37 @@ export function createSlackAnswerSender(o: SlackAnswerSenderOptions): AnswerSend
         return undefined;
       }
       if (how.ephemeral) {
-        if (!budget) return undefined;
-        const payload: ResponseUrlPayload = { response_type: 'ephemeral', replace_original: how.replaceNote, ...renderBlockKit(reply) };
-        if (!(await budget.send(payload))) log.warn('response_url used up (5 messages or 30 minutes); the answer was not delivered');
+        // A long list that must reach the asker whole (a plan's every step) comes as several ephemeral messages:
+        // response_url's own posts first (only the asker sees them, wherever the card is, with no scope beyond
+        // the request), and past its 5 uses chat.postEphemeral to the same person. Not a thread under the card,
+        // which everyone in the channel would see, and not one message cut to 50 blocks.
+        const msgs = renderBlockKitMessages(reply);
+        let sent = 0;
+        for (const msg of msgs) {
+          if (!budget || !(await budget.send({ response_type: 'ephemeral', replace_original: sent === 0 && how.replaceNote, ...msg }))) break;
+          sent++;
+        }
+        const rest = msgs.slice(sent);
+        if (rest.length && o.channel && o.user) {
+          const [channel, user] = [o.channel, o.user];
+          try {
+            for (const msg of rest) await o.sends.send(channel, () => o.client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks }));
+          } catch (err) {
+            log.warn({ err: { message: (err as Error).message, code: slackErrorCode(err) } }, 'chat.postEphemeral failed; the answer was not delivered in full');
+          }
+        } else if (rest.length) log.warn({ undelivered: rest.length }, 'response_url used up (5 messages or 30 minutes); the answer was not delivered in full');
         return undefined;
       }
-      const msg = renderBlockKit(reply, o.footer ? { footer: o.footer } : {});
+      const msgs = renderBlockKitMessages(reply, o.footer ? { footer: o.footer } : {});
       let ref: MessageRef | undefined;
+      let posted = 0;
       if (o.channel) {
         try {
-          const res = await postMessage(o.client, o.sends, o.channel, msg);
-          ref = slackRef({ channel: res.channel ?? o.channel, ts: res.ts });
+          for (const msg of msgs) {
+            const res = await postMessage(o.client, o.sends, o.channel, msg);
+            ref ??= slackRef({ channel: res.channel ?? o.channel, ts: res.ts });
+            posted++;
+          }
         } catch (err) {
           const code = slackErrorCode(err);
           if (!code || !CANNOT_POST.has(code)) log.warn({ err: { message: (err as Error).message, code } }, 'chat.postMessage failed; answering through response_url');
@@ -105,9 +127,13 @@ export function createSlackAnswerSender(o: SlackAnswerSenderOptions): AnswerSend
       };
       // Through response_url the note goes first: once the answer is posted there, "original" could mean either.
       await deleteNote();
-      if (ref) return ref;
-      if (!budget || !(await budget.send({ response_type: 'in_channel', replace_original: false, ...msg }))) log.warn({ channel: o.channel }, 'the answer could not be posted');
-      return undefined;
+      for (const msg of msgs.slice(posted)) {
+        if (!budget || !(await budget.send({ response_type: 'in_channel', replace_original: false, ...msg }))) {
+          log.warn({ channel: o.channel }, 'the answer could not be posted');
+          break;
+        }
+      }
+      return ref;
     },
     ...(o.clicked
       ? {

@@ -4,7 +4,7 @@
  */
 import type { types as slack } from '@slack/bolt';
 import { stripMarkdown, toPlainText } from '../../core/render-text.js';
-import type { Block, Button, ChartBlock, FieldsBlock, Reply, TableBlock } from '../../core/reply.js';
+import { splitReply, type Block, type Button, type ChartBlock, type FieldsBlock, type Reply, type TableBlock } from '../../core/reply.js';
 import { assertNever } from '../../lib/assert.js';
 import { chunk } from '../../lib/collections.js';
 
@@ -32,6 +32,11 @@ export const SLACK_LIMITS = {
   confirmButton: 30,
   /** The top-level `text` (notification and accessibility fallback); Slack truncates at 40,000, we keep it short. */
   fallbackText: 3000,
+  /**
+   * All the text in one message's blocks: Slack refuses more than about 12,000 characters in all with
+   * `msg_blocks_too_long` (undocumented; slackapi/bolt-js#2509), so a reply split into messages keeps each below this.
+   */
+  messageText: 11_000,
 } as const;
 
 /** Widest cell in a monospace table; longer cells are clipped with an ellipsis. */
@@ -357,4 +362,39 @@ export function renderBlockKit(r: Reply, opts: RenderOptions = {}): SlackMessage
   if (droppedBlocks > 0) body.push(contextBlock(`${droppedBlocks} more block${droppedBlocks === 1 ? '' : 's'} did not fit in one Slack message; run the command with narrower filters to see them.`));
   const blocks = [...fixed, ...body, ...tail];
   return { text, blocks: blocks.length ? blocks : [section(text)] };
+}
+
+/** The text a message's blocks hold, as Slack counts it for msg_blocks_too_long: every `text` string in them. */
+export function blocksTextLength(blocks: readonly KnownBlock[]): number {
+  let n = 0;
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'text' && typeof x === 'string') n += x.length;
+        else walk(x);
+      }
+    }
+  };
+  walk(blocks);
+  return n;
+}
+
+/** Whether a reply fits one Slack message as it is: no table page or block dropped, and within the text budget. */
+function fitsOneMessage(r: Reply, opts: RenderOptions): boolean {
+  const seen = new Map<string, number>();
+  const units = r.blocks.map((b) => renderUnit(b, seen));
+  const budget = SLACK_LIMITS.blocks - (r.title ? 1 : 0) - (opts.footer ? 1 : 0);
+  const textLength = blocksTextLength(units.flatMap((u) => u.blocks)) + Math.min(r.title?.length ?? 0, SLACK_LIMITS.headerText) + (opts.footer?.length ?? 0);
+  return count(units) <= budget && textLength <= SLACK_LIMITS.messageText;
+}
+
+/**
+ * Reply → the Slack messages that carry it. A `whole` reply (a plan's every step) that one message cannot hold is
+ * split between table rows (splitReply in src/core) into messages that each fit, so no row is ever cut and the
+ * "Showing N of M rows" note never appears; any other reply is the one message renderBlockKit makes.
+ */
+export function renderBlockKitMessages(r: Reply, opts: RenderOptions = {}): SlackMessage[] {
+  if (!r.whole) return [renderBlockKit(r, opts)];
+  return splitReply(r, (part) => fitsOneMessage(part, opts)).map((part) => renderBlockKit(part, opts));
 }

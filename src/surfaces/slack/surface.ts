@@ -210,6 +210,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
         log,
         budget,
         channel: command.channel_id,
+        user: command.user_id,
         kind: 'command',
         footer: `<@${command.user_id}> ran \`${escapeMrkdwn(clip(shownCommand, 200).replace(/`/g, "'"))}\``,
       });
@@ -236,7 +237,7 @@ export function createSlackSurface(opts: SlackSurfaceOptions): SlackSurface {
       const ref = slackRef({ channel, ts, responseUrl: body.response_url, ephemeral: container.is_ephemeral === true });
       const budget = body.response_url ? budgetFor(body.response_url) : undefined;
       // replace_original would replace the clicked card, so the note is posted once and never replaced.
-      const sender = createSlackAnswerSender({ client, sends, log, budget, channel, kind: 'click', clicked: { ref, notifier } });
+      const sender = createSlackAnswerSender({ client, sends, log, budget, channel, user: body.user.id, kind: 'click', clicked: { ref, notifier } });
       await delivery.respond(sender, undefined, async (progress) => {
         const actor = await identity.actor({ id: body.user.id, name: body.user.name ?? body.user.username, team: body.team?.id ?? body.user.team_id });
         return opts.dispatcher.action({ actionId: stripActionSuffix(action.action_id), value: action.value ?? '', actor, surface: 'slack', message: ref, progress });
