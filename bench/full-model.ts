@@ -63,18 +63,20 @@ export interface FullModel {
 
 const EPS = 1e-9;
 
-export function buildFullModel(input: { instances: readonly Instance[]; utilization: readonly Utilization[]; idleUtilization: readonly Utilization[]; offers: readonly Offer[]; settings: OptimizerSettings }): FullModel {
-  const s = withKnownAccounts(input.settings, input.instances);
-  const { workloads, excluded } = buildWorkloads(input.instances, input.utilization, input.idleUtilization, s);
-  const fixed = excluded.map((e) => e.inst).filter((i) => isBilling(i.state));
+/** The estate and settings either form is built from. */
+export interface FullModelInput {
+  instances: readonly Instance[];
+  utilization: readonly Utilization[];
+  idleUtilization: readonly Utilization[];
+  offers: readonly Offer[];
+  settings: OptimizerSettings;
+}
+
+export function buildFullModel(input: FullModelInput): FullModel {
+  const { s, workloads, fixed } = prepare(input);
   const columns: LinearColumn[] = [];
   const rows: LinearRow[] = [];
-  const quotaRow = s.quotas.map((q) => {
-    const used = fixed.reduce((t, f) => t + (f.provider === q.provider && (q.region === undefined || q.region === f.region) ? (f.vcpu ?? 0) : 0), 0);
-    rows.push({ name: `quota ${q.provider}/${q.region ?? '*'}`, upper: q.vcpu - used });
-    return rows.length - 1;
-  });
-  const movesRow = s.maxMoves !== undefined ? rows.push({ name: 'moves', upper: s.maxMoves }) - 1 : -1;
+  const capacity = capacityRows(s, fixed, rows);
   const perInstance: { w: Workload; cols: number[]; cands: Candidate[] }[] = [];
   let candidates = 0;
   for (const w of workloads) {
@@ -84,32 +86,18 @@ export function buildFullModel(input: { instances: readonly Instance[]; utilizat
     const conv = rows.push({ name: `one ${w.key}`, lower: 1, upper: 1 }) - 1;
     const cols: number[] = [];
     for (const c of cands) {
-      const coefs: [number, number][] = [[conv, 1]];
-      s.quotas.forEach((q, qi) => {
-        if (c.vcpu > 0 && q.provider === c.provider && (q.region === undefined || q.region === c.region)) coefs.push([quotaRow[qi] as number, c.vcpu]);
-      });
-      if (movesRow >= 0 && c.moves) coefs.push([movesRow, 1]);
+      const coefs: [number, number][] = [[conv, 1], ...capacityCoefs(s, capacity, c)];
       cols.push(columns.length);
       columns.push({ name: `x ${inst.name} ${c.action} ${c.provider}/${c.region}/${c.type}`, cost: c.cost, upper: 1, integer: true, coefs });
     }
     perInstance.push({ w, cols, cands });
   }
   // HA: regions of each app (and env) today, counting replicas outside the model, and idle replicas not at all.
-  const groups = new Map<string, typeof perInstance>();
-  for (const p of perInstance) {
-    if (!p.w.group || p.w.idle) continue;
-    const l = groups.get(p.w.group) ?? [];
-    l.push(p);
-    groups.set(p.w.group, l);
-  }
-  for (const [g, members] of groups) {
-    const held = new Set(fixed.filter((f) => f.tags['app'] && `${f.tags['app']}|${f.tags['env'] ?? ''}` === g).map((f) => `${f.provider}/${f.region}`));
-    const today = new Set([...held, ...members.map((m) => `${m.w.inst.provider}/${m.w.inst.region}`)]);
-    const need = today.size - held.size;
-    if (today.size < 2 || need <= 0) continue;
+  const entryOf = new Map(perInstance.map((p) => [p.w, p]));
+  for (const [g, { need, held, members }] of haNeeds(workloads, fixed)) {
     const spread = rows.push({ name: `ha ${g}`, lower: need }) - 1;
     const link = new Map<string, number>();
-    for (const m of members) {
+    for (const m of members.map((w) => entryOf.get(w) as (typeof perInstance)[number])) {
       m.cands.forEach((c, ci) => {
         if (c.action === 'stop') return;
         const d = `${c.provider}/${c.region}`;
@@ -143,6 +131,66 @@ export function buildFullModel(input: { instances: readonly Instance[]; utilizat
       return { decisions, objective };
     },
   };
+}
+
+/** What both forms build on: the settings (accounts known), the workloads in the model, and the billing instances
+ * left out of it (fixed: they hold quota and HA regions). */
+function prepare(input: FullModelInput) {
+  const s = withKnownAccounts(input.settings, input.instances);
+  const { workloads, excluded } = buildWorkloads(input.instances, input.utilization, input.idleUtilization, s);
+  const fixed = excluded.map((e) => e.inst).filter((i) => isBilling(i.state));
+  return { s, workloads, fixed };
+}
+
+interface CapacityRows {
+  /** Row of each quota of `s.quotas`, in order. */
+  quota: number[];
+  /** Row of the move budget, -1 without one. */
+  moves: number;
+}
+
+/** Adds the quota rows (each quota less what the fixed instances use there) and the move budget's row to `rows`. */
+function capacityRows(s: OptimizerSettings, fixed: readonly Instance[], rows: LinearRow[]): CapacityRows {
+  const quota = s.quotas.map((q) => {
+    const used = fixed.reduce((t, f) => t + (f.provider === q.provider && (q.region === undefined || q.region === f.region) ? (f.vcpu ?? 0) : 0), 0);
+    rows.push({ name: `quota ${q.provider}/${q.region ?? '*'}`, upper: q.vcpu - used });
+    return rows.length - 1;
+  });
+  const moves = s.maxMoves !== undefined ? rows.push({ name: 'moves', upper: s.maxMoves }) - 1 : -1;
+  return { quota, moves };
+}
+
+/** A candidate's coefficients in those rows: its vCPU in each quota of its place, 1 in the budget when it moves. */
+function capacityCoefs(s: OptimizerSettings, rows: CapacityRows, c: Candidate): [number, number][] {
+  const coefs: [number, number][] = [];
+  s.quotas.forEach((q, qi) => {
+    if (c.vcpu > 0 && q.provider === c.provider && (q.region === undefined || q.region === c.region)) coefs.push([rows.quota[qi] as number, c.vcpu]);
+  });
+  if (rows.moves >= 0 && c.moves) coefs.push([rows.moves, 1]);
+  return coefs;
+}
+
+/**
+ * The HA groups that need spreading: each app (and env) with its non-idle members in the model, the regions its
+ * fixed replicas hold, and how many more regions the members must occupy (regions today − regions held), for the
+ * groups in two regions or more today with a need left.
+ */
+function haNeeds(workloads: readonly Workload[], fixed: readonly Instance[]): Map<string, { need: number; held: Set<string>; members: Workload[] }> {
+  const groups = new Map<string, Workload[]>();
+  for (const w of workloads) {
+    if (!w.group || w.idle) continue;
+    const l = groups.get(w.group) ?? [];
+    l.push(w);
+    groups.set(w.group, l);
+  }
+  const out = new Map<string, { need: number; held: Set<string>; members: Workload[] }>();
+  for (const [g, members] of groups) {
+    const held = new Set(fixed.filter((f) => f.tags['app'] && `${f.tags['app']}|${f.tags['env'] ?? ''}` === g).map((f) => `${f.provider}/${f.region}`));
+    const today = new Set([...held, ...members.map((m) => `${m.inst.provider}/${m.inst.region}`)]);
+    const need = today.size - held.size;
+    if (today.size >= 2 && need > 0) out.set(g, { need, held, members });
+  }
+  return out;
 }
 
 function candidatesOf(w: Workload, offers: readonly Offer[], s: OptimizerSettings): Candidate[] {
@@ -183,25 +231,10 @@ export function undominated(cands: readonly Candidate[]): Candidate[] {
 }
 
 /** The full model after the two exact reductions documented at the top of this file. */
-export function buildReducedFullModel(input: { instances: readonly Instance[]; utilization: readonly Utilization[]; idleUtilization: readonly Utilization[]; offers: readonly Offer[]; settings: OptimizerSettings }): FullModel & { classes: number } {
-  const s = withKnownAccounts(input.settings, input.instances);
-  const { workloads, excluded } = buildWorkloads(input.instances, input.utilization, input.idleUtilization, s);
-  const fixed = excluded.map((e) => e.inst).filter((i) => isBilling(i.state));
-  // HA groups exactly as in the per-instance model: non-idle members, need = regions today − regions held outside.
-  const members = new Map<string, Workload[]>();
-  for (const w of workloads) {
-    if (!w.group || w.idle) continue;
-    const l = members.get(w.group) ?? [];
-    l.push(w);
-    members.set(w.group, l);
-  }
-  const haNeed = new Map<string, { need: number; held: Set<string> }>();
-  for (const [g, ms] of members) {
-    const held = new Set(fixed.filter((f) => f.tags['app'] && `${f.tags['app']}|${f.tags['env'] ?? ''}` === g).map((f) => `${f.provider}/${f.region}`));
-    const today = new Set([...held, ...ms.map((m) => `${m.inst.provider}/${m.inst.region}`)]);
-    const need = today.size - held.size;
-    if (today.size >= 2 && need > 0) haNeed.set(g, { need, held });
-  }
+export function buildReducedFullModel(input: FullModelInput): FullModel & { classes: number } {
+  const { s, workloads, fixed } = prepare(input);
+  // HA groups exactly as in the per-instance model.
+  const haNeed = haNeeds(workloads, fixed);
   const classes = new Map<string, Klass>();
   for (const w of workloads) {
     const group = w.group && !w.idle && haNeed.has(w.group) ? w.group : '';
@@ -213,12 +246,7 @@ export function buildReducedFullModel(input: { instances: readonly Instance[]; u
   }
   const columns: LinearColumn[] = [];
   const rows: LinearRow[] = [];
-  const quotaRow = s.quotas.map((q) => {
-    const used = fixed.reduce((t, f) => t + (f.provider === q.provider && (q.region === undefined || q.region === f.region) ? (f.vcpu ?? 0) : 0), 0);
-    rows.push({ name: `quota ${q.provider}/${q.region ?? '*'}`, upper: q.vcpu - used });
-    return rows.length - 1;
-  });
-  const movesRow = s.maxMoves !== undefined ? rows.push({ name: 'moves', upper: s.maxMoves }) - 1 : -1;
+  const capacity = capacityRows(s, fixed, rows);
   const spreadRow = new Map<string, number>();
   const linkRow = new Map<string, number>();
   for (const [g, { need }] of [...haNeed].sort((a, b) => (a[0] < b[0] ? -1 : 1))) spreadRow.set(g, rows.push({ name: `ha ${g}`, lower: need }) - 1);
@@ -231,11 +259,7 @@ export function buildReducedFullModel(input: { instances: readonly Instance[]; u
     const cols: number[] = [];
     for (const c of k.cands) {
       candidates++;
-      const coefs: [number, number][] = [[conv, 1]];
-      s.quotas.forEach((q, qi) => {
-        if (c.vcpu > 0 && q.provider === c.provider && (q.region === undefined || q.region === c.region)) coefs.push([quotaRow[qi] as number, c.vcpu]);
-      });
-      if (movesRow >= 0 && c.moves) coefs.push([movesRow, 1]);
+      const coefs: [number, number][] = [[conv, 1], ...capacityCoefs(s, capacity, c)];
       const ha = k.group ? haNeed.get(k.group) : undefined;
       const d = `${c.provider}/${c.region}`;
       if (ha && c.action !== 'stop' && !ha.held.has(d)) {

@@ -30,7 +30,9 @@
  *
  * Knobs: BENCH_LATENCY_MS, BENCH_PER_PAGE, BENCH_MOCK, BENCH_WARMUP (full inventories before the timed one,
  * default 1), BENCH_EACH=n (each provider alone, n passes), BENCH_ONLY=aws,… (time only those),
- * BENCH_PROFILE=<file> (CPU profile of the adapters' process during the timed run).
+ * BENCH_PROFILE=<file> (CPU profile of the adapters' process during the last timed run of ours), BENCH_PROFILE_BARE=<file>
+ * (the same for the last bare run), BENCH_CONCURRENCY=n (the adapters' concurrency; default theirs, 24), BENCH_TIMELINE=1
+ * (when each provider's requests arrived, ours and bare), BENCH_REPEAT=n (timed pairs, default 3).
  * cpu_ms is the adapters' process; mock_cpu_ms the mock server's (process mode).
  *
  * Run: npx tsx bench/inventory.ts   (npm run bench:inventory). The last stdout line is the JSON result.
@@ -72,6 +74,8 @@ const GCP_PAGE = Number(process.env.BENCH_GCP_PAGE ?? 500);
 const AWS_RPS = Number(process.env.BENCH_AWS_RPS ?? 2);
 const AZURE_RPS = Number(process.env.BENCH_AZURE_RPS ?? 2);
 const GCP_RPM = Number(process.env.BENCH_GCP_RPM ?? GCP_DEFAULTS.requestsPerMinute);
+// BENCH_CONCURRENCY: the adapters' concurrency (default theirs, 24); a diagnostic, the benchmark keeps the default.
+const CONCURRENCY = process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {};
 
 const AWS_REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1',
@@ -288,11 +292,11 @@ async function runClient(endpoints: Endpoints, clearCalls: (was?: 'bare' | 'ours
   const catalog = loadPriceCatalog();
   const credential: TokenCredential = { getToken: async () => ({ token: 'bench-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
   const aws = createAwsProvider(
-    { regions: AWS_REGIONS, catalog, requestsPerSecond: AWS_RPS },
+    { regions: AWS_REGIONS, catalog, requestsPerSecond: AWS_RPS, ...CONCURRENCY },
     { credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'bench' }, ...(endpoints.aws ? { endpoint: endpoints.aws } : {}) },
   );
-  const azure = createAzureProvider({ subscriptionIds: SUBS, catalog, requestsPerSecond: AZURE_RPS }, { credential, ...(endpoints.azure ? { endpoint: endpoints.azure } : {}) });
-  const gcp = createGcpProvider({ projectIds: PROJECTS, catalog, requestsPerMinute: GCP_RPM }, { authClient: fakeAuth(), ...(endpoints.gcp ? { endpoint: endpoints.gcp } : {}) });
+  const azure = createAzureProvider({ subscriptionIds: SUBS, catalog, requestsPerSecond: AZURE_RPS, ...CONCURRENCY }, { credential, ...(endpoints.azure ? { endpoint: endpoints.azure } : {}) });
+  const gcp = createGcpProvider({ projectIds: PROJECTS, catalog, requestsPerMinute: GCP_RPM, ...CONCURRENCY }, { authClient: fakeAuth(), ...(endpoints.gcp ? { endpoint: endpoints.gcp } : {}) });
 
   // Warm-up: module and client initialisation (the Google clients load their protos on first use), then
   // BENCH_WARMUP whole inventories (default 1) so the timed run sees the JIT-compiled code a long-running bot
@@ -331,7 +335,15 @@ async function runClient(endpoints: Endpoints, clearCalls: (was?: 'bare' | 'ours
   const ours: { wallMs: number; cpuMs: number }[] = [];
   let report: Awaited<ReturnType<ReturnType<typeof createInventoryService>['collect']>> | undefined;
   for (let r = 0; r < pairs; r++) {
+    // BENCH_PROFILE_BARE=<file>: a CPU profile of the last bare run (to set beside BENCH_PROFILE's of ours).
+    const bareSession = process.env.BENCH_PROFILE_BARE && r === pairs - 1 ? new Session() : undefined;
+    if (bareSession) {
+      bareSession.connect();
+      await bareSession.post('Profiler.enable');
+      await bareSession.post('Profiler.start');
+    }
     bares.push(await bareInventory(endpoints, credential));
+    if (bareSession) writeFileSync(process.env.BENCH_PROFILE_BARE as string, JSON.stringify((await bareSession.post('Profiler.stop')).profile));
     await clearCalls('bare');
     const inventory = createInventoryService({ providers: timed, clock: systemClock, ttlMs: 0 });
     const session = process.env.BENCH_PROFILE && r === pairs - 1 ? new Session() : undefined;

@@ -24,12 +24,20 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * An in-memory database (`memory://`) is its own process's: there is no folder to guard, and a lock would be
+ * written to `./memory:` in the working directory, shared by every process started there (parallel test workers,
+ * a CLI beside a server), each refusing the others.
+ */
+const inMemory = (dataDir: string) => dataDir.startsWith('memory://');
+
 export function lockPath(dataDir: string): string {
   return join(resolve(dataDir), 'steward.lock');
 }
 
 /** The live process holding the data folder, if any (a stale lock from a crashed process does not count). */
 export function lockHolder(dataDir: string): LockHolder | undefined {
+  if (inMemory(dataDir)) return undefined;
   try {
     const holder = JSON.parse(readFileSync(lockPath(dataDir), 'utf8')) as LockHolder;
     return typeof holder.pid === 'number' && holder.pid !== process.pid && alive(holder.pid) ? holder : undefined;
@@ -39,6 +47,7 @@ export function lockHolder(dataDir: string): LockHolder | undefined {
 }
 
 export function acquireDataDirLock(dataDir: string): DataDirLock {
+  if (inMemory(dataDir)) return { release() {}, setUrl() {} };
   mkdirSync(resolve(dataDir), { recursive: true });
   const path = lockPath(dataDir);
   const holder = lockHolder(dataDir);

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { bootstrap, type App } from '../../src/main.js';
 import { runCliCommand } from '../../src/surfaces/cli/cli.js';
-import { actor, planOf, fakeStep } from '../support/approvals.js';
+import { actor, fakeStep, planOf, step } from '../support/approvals.js';
 import { longPlan, stepIdsIn } from '../support/long-plan.js';
 
 const POLICY = `
@@ -110,6 +110,24 @@ describe('Show all steps', () => {
     expect(text).toContain('Shown only to you: you cannot decide on this proposal.');
     expect(text).not.toContain(dir);
     expect(stepIdsIn(text, 40)).toHaveLength(40);
+  });
+
+  it('once it ran, every step carries its status and result; a decided card keeps only the Show all steps button', async () => {
+    const running = (await app.services.inventory.collect({})).instances.filter((i) => i.state === 'running').slice(-2);
+    const ran = await app.approvals.propose({ plan: planOf(running.map((i, n) => step('stop', i, `s${n + 1}`))), requester: alice! });
+    const approved = await app.dispatcher.run({ text: `approve ${ran.id} --wait`, actor: bob!, surface: 'cli' });
+    expect(approved.outcome).toBe('ok');
+    const steps = JSON.parse((await cli(['proposal', ran.id, '--steps', '--json'])).stdout) as { id: string; status: string | null; detail: string | null }[];
+    expect(steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded']);
+    expect(steps.every((s) => typeof s.detail === 'string' && s.detail.length > 0)).toBe(true);
+    const text = (await cli(['proposal', ran.id, '--steps'])).stdout;
+    expect(text).toMatch(/Status\s+Result/);
+    expect(text).toMatch(/s1 .* done/);
+
+    const long = await app.approvals.propose({ plan: longPlan(76), requester: alice! });
+    const rejected = await app.dispatcher.run({ text: `reject ${long.id} not now`, actor: bob!, surface: 'slack' });
+    expect(rejected.outcome).toBe('ok');
+    expect(buttonsOf(rejected.reply).map((x) => [x.actionId, x.value])).toEqual([['proposal.steps', long.id]]);
   });
 
   it('an unknown id is not found, with or without --steps', async () => {

@@ -2,6 +2,7 @@
  * Runs a plan through the real executor (claimed, dry-run, steps, rollback) against one provider, on an in-memory
  * PGlite store: what an approver's click does, for the provider mutation tests.
  */
+import { afterAll, beforeAll } from 'vitest';
 import type { PlanStep } from '../../src/domain/model/plan.js';
 import type { CloudProvider } from '../../src/domain/ports/cloud-provider.port.js';
 import { systemClock } from '../../src/domain/ports/clock.port.js';
@@ -29,5 +30,24 @@ export async function planRunner(provider: CloudProvider) {
       return { report, execution, views, last: views.at(-1) };
     },
     close: () => db.close(),
+  };
+}
+
+export type PlanRunner = Awaited<ReturnType<typeof planRunner>>;
+
+/** A plan runner on `provider`, started before the file's tests and closed after them. */
+export function usePlanRunner(provider: CloudProvider): Pick<PlanRunner, 'run'> {
+  let runner: PlanRunner | undefined;
+  beforeAll(async () => {
+    runner = await planRunner(provider);
+  });
+  afterAll(async () => {
+    await runner?.close();
+  });
+  return {
+    run(steps) {
+      if (!runner) throw new Error('the plan runner is not started yet (use it inside a test)');
+      return runner.run(steps);
+    },
   };
 }

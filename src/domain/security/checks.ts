@@ -7,7 +7,8 @@ import type { Cloud } from '../model/cloud.js';
 import type { Severity } from '../model/finding.js';
 import { isWorldSource, type IngressRule, type ResourcePosture } from '../model/posture.js';
 
-export interface SecurityCheck {
+/** What a check is, as a report shows it (with its results) and `security --json` lists it. */
+export interface SecurityCheckInfo {
   /** Steward's short id (`aws-sg-ssh`); `security mute` takes it or the Prowler id. */
   id: string;
   prowler: string;
@@ -18,6 +19,9 @@ export interface SecurityCheck {
   clouds: Cloud[];
   /** What to do, in one line; `{id}`, `{name}`, `{region}`, `{account}`, `{zone}` are filled per resource. */
   remediation: string;
+}
+
+export interface SecurityCheck extends SecurityCheckInfo {
   /** Failure details for this resource (empty: passes or does not apply). */
   evaluate(p: ResourcePosture): string[];
   /**

@@ -2,7 +2,7 @@
 import { CLOUDS, type Cloud } from '../model/cloud.js';
 import type { Severity } from '../model/finding.js';
 import type { ResourcePosture } from '../model/posture.js';
-import { SECURITY_CHECKS, SEVERITY_ORDER, remediationFor, type SecurityCheck } from './checks.js';
+import { SECURITY_CHECKS, SEVERITY_ORDER, remediationFor, type SecurityCheck, type SecurityCheckInfo } from './checks.js';
 import { muteMatches, type SecurityMute } from './mutes.js';
 
 export interface FailingResource {
@@ -15,14 +15,7 @@ export interface FailingResource {
   remediation: string;
 }
 
-export interface CheckResult {
-  id: string;
-  prowler: string;
-  cis: string;
-  severity: Severity;
-  title: string;
-  clouds: Cloud[];
-  remediation: string;
+export interface CheckResult extends SecurityCheckInfo {
   failing: FailingResource[];
   /** Failures hidden by an active mute. */
   muted: number;

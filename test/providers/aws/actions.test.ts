@@ -3,41 +3,19 @@
  * dry-run refusal, a failure of the real call after a partial change (restored, or the exact state left), and plans
  * failing in their middle, run by the real executor.
  */
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/domain/model/errors.js';
 import type { PlanStep } from '../../../src/domain/model/plan.js';
 import { StepLeftError } from '../../../src/domain/model/step-kinds.js';
-import { loadPriceCatalog } from '../../../src/pricing/catalog.js';
 import { launchTags } from '../../../src/providers/aws/actions.js';
-import { createAwsProvider } from '../../../src/providers/aws/index.js';
 import { ec2World, SOURCE_ID, type Ec2World } from '../../msw/ec2-state.js';
-import { planRunner } from '../../support/plan-runner.js';
+import { useMswServer } from '../../support/msw.js';
+import { usePlanRunner } from '../../support/plan-runner.js';
+import { testAwsProvider } from './support.js';
 
-const server = setupServer();
-let runner: Awaited<ReturnType<typeof planRunner>>;
-const catalog = loadPriceCatalog();
-const aws = () =>
-  createAwsProvider(
-    { regions: ['us-east-1', 'us-west-2'], catalog },
-    {
-      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
-      retryStrategy: new ConfiguredRetryStrategy(2, () => 1),
-      pollIntervalMs: 1,
-      timeoutMs: 2000,
-    },
-  );
-const provider = aws();
-beforeAll(async () => {
-  server.listen({ onUnhandledRequest: 'error' });
-  runner = await planRunner(provider);
-});
-afterEach(() => server.resetHandlers());
-afterAll(async () => {
-  server.close();
-  await runner.close();
-});
+const server = useMswServer();
+const provider = testAwsProvider(['us-east-1', 'us-west-2']);
+const runner = usePlanRunner(provider);
 
 const ref = { provider: 'aws' as const, account: '111122223333', region: 'us-east-1', zone: 'us-east-1a', id: SOURCE_ID };
 const base = { target: ref, targetName: 'web-1', reason: 'test' };

@@ -2,28 +2,17 @@
  * The AWS read side under partial failure: what a region, a DescribeInstanceTypes call or a GetMetricData call
  * that fails costs (only what it covers), how the gap reads, and region discovery when AWS_REGIONS is unset.
  */
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Gap } from '../../../src/domain/ports/cloud-provider.port.js';
 import { toArray } from '../../../src/lib/collections.js';
-import { loadPriceCatalog } from '../../../src/pricing/catalog.js';
-import { createAwsProvider, type AwsProviderDeps } from '../../../src/providers/aws/index.js';
 import { cloudwatch, ec2, ec2Error, ec2Fixture, emptyVolumes, xml, type Ec2Call } from '../../msw/aws.js';
 import { fixture } from '../../msw/fixtures.js';
+import { useMswServer } from '../../support/msw.js';
+import { testAwsProvider } from './support.js';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-
-const catalog = loadPriceCatalog();
-const fast: AwsProviderDeps = {
-  credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
-  retryStrategy: new ConfiguredRetryStrategy(2, () => 1),
-};
-const aws = (regions: string[], deps: AwsProviderDeps = {}) => createAwsProvider({ regions, catalog }, { ...fast, ...deps });
+const server = useMswServer();
+const aws = testAwsProvider;
 const modern = { DescribeInstances: () => ec2Fixture('DescribeInstances.modern.ours.xml'), DescribeVolumes: () => ec2Fixture('DescribeVolumes.modern.ours.xml') };
 
 describe('AWS read side: a failure costs only what it covers', () => {

@@ -1,29 +1,20 @@
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/domain/model/errors.js';
 import type { Gap } from '../../../src/domain/ports/cloud-provider.port.js';
 import type { PlanStep } from '../../../src/domain/model/plan.js';
 import { toArray } from '../../../src/lib/collections.js';
 import { createRateLimiters, type RateLimiters } from '../../../src/lib/rate-limiter.js';
-import { loadPriceCatalog } from '../../../src/pricing/catalog.js';
-import { createAwsProvider, type AwsProviderDeps } from '../../../src/providers/aws/index.js';
+import type { AwsProviderDeps } from '../../../src/providers/aws/index.js';
 import { cloudwatch, dryRunOk, ec2, ec2Error, ec2Fixture, emptyVolumes, paged, xml, type Ec2Call } from '../../msw/aws.js';
 import { fixture } from '../../msw/fixtures.js';
+import { useMswServer } from '../../support/msw.js';
+import { testAwsProvider } from './support.js';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-
-const catalog = loadPriceCatalog();
-const fast: AwsProviderDeps = {
-  credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
-  retryStrategy: new ConfiguredRetryStrategy(3, () => 5),
-  pollIntervalMs: 1,
-  timeoutMs: 2000,
-};
-const aws = (regions: string[], deps: AwsProviderDeps = {}) => createAwsProvider({ regions, catalog }, { ...fast, ...deps });
+const server = useMswServer();
+/** Three attempts a call, 5 ms apart: what this file's throttling tests were written for. */
+const fast: AwsProviderDeps = { retryStrategy: new ConfiguredRetryStrategy(3, () => 5) };
+const aws = (regions: string[], deps: AwsProviderDeps = {}) => testAwsProvider(regions, { ...fast, ...deps });
 const instanceTypes = () => ec2Fixture('DescribeInstanceTypes.ours.xml');
 
 describe('AWS adapter: inventory', () => {

@@ -3,8 +3,7 @@
  * preflight refusal, a failure after a partial change (restored, or the exact state left), and a plan failing in its
  * middle, run by the real executor.
  */
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProviderError } from '../../../src/domain/model/errors.js';
 import type { PlanStep } from '../../../src/domain/model/plan.js';
 import { StepLeftError } from '../../../src/domain/model/step-kinds.js';
@@ -13,25 +12,17 @@ import { mergeAzureTags } from '../../../src/providers/azure/actions.js';
 import { createAzureProvider } from '../../../src/providers/azure/index.js';
 import { armWorld, RG, SUB, VM_ID, type ArmWorld } from '../../msw/arm-state.js';
 import { armCredential } from '../../msw/azure.js';
-import { planRunner } from '../../support/plan-runner.js';
+import { useMswServer } from '../../support/msw.js';
+import { usePlanRunner } from '../../support/plan-runner.js';
 
-const server = setupServer();
+const server = useMswServer();
 const credential = armCredential();
 const SUBNET = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-ne/subnets/default`;
 const provider = createAzureProvider(
   { subscriptionIds: [SUB], catalog: loadPriceCatalog(), subnets: { northeurope: SUBNET } },
   { credential, retryOptions: { maxRetries: 1, retryDelayInMs: 1, maxRetryDelayInMs: 2 }, pollIntervalMs: 1 },
 );
-let runner: Awaited<ReturnType<typeof planRunner>>;
-beforeAll(async () => {
-  server.listen({ onUnhandledRequest: 'error' });
-  runner = await planRunner(provider);
-});
-afterEach(() => server.resetHandlers());
-afterAll(async () => {
-  server.close();
-  await runner.close();
-});
+const runner = usePlanRunner(provider);
 
 const ref = { provider: 'azure' as const, account: SUB, region: 'westeurope', zone: 'westeurope-2', id: VM_ID };
 const s = <T extends Partial<PlanStep>>(id: string, rest: T) => ({ id, target: ref, targetName: 'web-eu-1', reason: 'test', expect: {}, ...rest }) as PlanStep;

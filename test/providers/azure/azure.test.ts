@@ -1,19 +1,16 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/domain/model/errors.js';
 import type { PlanStep } from '../../../src/domain/model/plan.js';
 import type { Gap } from '../../../src/domain/ports/cloud-provider.port.js';
 import { toArray } from '../../../src/lib/collections.js';
 import { loadPriceCatalog } from '../../../src/pricing/catalog.js';
 import { createAzureProvider, type AzureProviderDeps } from '../../../src/providers/azure/index.js';
+import { useMswServer } from '../../support/msw.js';
 import { ARM, armError, armCredential, armList, armLro, azureFixture, subscriptionLists, type ArmCall } from '../../msw/azure.js';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const server = useMswServer();
 
 const SUB = 'ea42f556-5106-4743-99b0-c129bfa71a47';
 const SUB2 = '11111111-2222-3333-4444-555555555555';
@@ -119,6 +116,15 @@ describe('Azure adapter: inventory', () => {
 
 const VM_ID = `/subscriptions/${SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-eu-1`;
 const VM_PATH = `/subscriptions/${SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-eu-1`;
+const D4S_V3 = { name: 'Standard_D4s_v3', numberOfCores: 4, memoryInMB: 16384 };
+const E64S_V3 = { name: 'Standard_E64s_v3', numberOfCores: 64, memoryInMB: 442368 };
+/** What a resize of the VM in westeurope reads first: the sizes its cluster takes, the sizes the region offers, and
+ * the region's vCPU usage against its quota. */
+const resizeReads = (sizes: { cluster: object[]; region: object[] }) => [
+  http.get(`${ARM}${VM_PATH}/vmSizes`, () => HttpResponse.json({ value: sizes.cluster })),
+  http.get(`${ARM}/subscriptions/${SUB}/providers/Microsoft.Compute/locations/westeurope/vmSizes`, () => HttpResponse.json({ value: sizes.region })),
+  http.get(`${ARM}/subscriptions/${SUB}/providers/Microsoft.Compute/locations/westeurope/usages`, () => HttpResponse.json(azureFixture('usages_list.ours.json'))),
+];
 const ref = { provider: 'azure' as const, account: SUB, region: 'westeurope', id: VM_ID };
 const base = { id: 's1', target: ref, targetName: 'web-eu-1', expect: {}, reason: 'test' };
 
@@ -155,9 +161,7 @@ describe('Azure adapter: actions', () => {
     const calls: ArmCall[] = [];
     server.use(
       ...liveVm({ power: 'PowerState/running' }),
-      http.get(`${ARM}${VM_PATH}/vmSizes`, () => HttpResponse.json({ value: [] })),
-      http.get(`${ARM}/subscriptions/${SUB}/providers/Microsoft.Compute/locations/westeurope/vmSizes`, () => HttpResponse.json({ value: [{ name: 'Standard_D4s_v3', numberOfCores: 4, memoryInMB: 16384 }] })),
-      http.get(`${ARM}/subscriptions/${SUB}/providers/Microsoft.Compute/locations/westeurope/usages`, () => HttpResponse.json(azureFixture('usages_list.ours.json'))),
+      ...resizeReads({ cluster: [], region: [D4S_V3] }),
       http.all(`${ARM}/*`, ({ request }) => {
         calls.push({ method: request.method, path: new URL(request.url).pathname, query: {}, at: 0 });
         return armError(500, 'Unexpected', 'no route');
@@ -172,9 +176,7 @@ describe('Azure adapter: actions', () => {
   it('refuses a resize the regional vCPU quota cannot hold', async () => {
     server.use(
       ...liveVm({ power: 'PowerState/running' }),
-      http.get(`${ARM}${VM_PATH}/vmSizes`, () => HttpResponse.json({ value: [{ name: 'Standard_E64s_v3', numberOfCores: 64, memoryInMB: 442368 }] })),
-      http.get(`${ARM}/subscriptions/${SUB}/providers/Microsoft.Compute/locations/westeurope/vmSizes`, () => HttpResponse.json({ value: [{ name: 'Standard_E64s_v3', numberOfCores: 64, memoryInMB: 442368 }] })),
-      http.get(`${ARM}/subscriptions/${SUB}/providers/Microsoft.Compute/locations/westeurope/usages`, () => HttpResponse.json(azureFixture('usages_list.ours.json'))),
+      ...resizeReads({ cluster: [E64S_V3], region: [E64S_V3] }),
     );
     const err = (await azure().apply({ ...base, kind: 'resize', toType: 'Standard_E64s_v3' } as PlanStep, { dryRun: true }).catch((e: unknown) => e)) as ProviderError;
     expect([err.code, err.message]).toEqual(['PROVIDER.INVALID', 'regional vCPU quota in westeurope would be exceeded: 10 + 62 > 20']);
@@ -184,9 +186,7 @@ describe('Azure adapter: actions', () => {
     const calls: ArmCall[] = [];
     server.use(
       ...liveVm({ power: 'PowerState/running' }),
-      http.get(`${ARM}${VM_PATH}/vmSizes`, () => HttpResponse.json({ value: [] })),
-      http.get(`${ARM}/subscriptions/${SUB}/providers/Microsoft.Compute/locations/westeurope/vmSizes`, () => HttpResponse.json({ value: [{ name: 'Standard_D4s_v3', numberOfCores: 4, memoryInMB: 16384 }] })),
-      http.get(`${ARM}/subscriptions/${SUB}/providers/Microsoft.Compute/locations/westeurope/usages`, () => HttpResponse.json(azureFixture('usages_list.ours.json'))),
+      ...resizeReads({ cluster: [], region: [D4S_V3] }),
       ...armLro('post', `${VM_PATH}/deallocate`, { polls: 1, calls }),
       ...armLro('patch', VM_PATH, { polls: 1, calls, result: azureFixture('virtualMachines_update_resize.libcloud.json'), initialStatus: 200 }),
       ...armLro('post', `${VM_PATH}/start`, { polls: 1, calls }),

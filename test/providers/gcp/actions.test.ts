@@ -4,8 +4,7 @@
  * left), and a plan failing in its middle, run by the real executor.
  */
 import { HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ProviderError } from '../../../src/domain/model/errors.js';
 import type { PlanStep } from '../../../src/domain/model/plan.js';
 import { StepLeftError } from '../../../src/domain/model/step-kinds.js';
@@ -13,23 +12,15 @@ import { loadPriceCatalog } from '../../../src/pricing/catalog.js';
 import { labelKey } from '../../../src/providers/gcp/actions.js';
 import { createGcpProvider } from '../../../src/providers/gcp/index.js';
 import { compute, fakeAuth, gcpError, gcpFixture, operation, type GcpCall } from '../../msw/gcp.js';
-import { planRunner } from '../../support/plan-runner.js';
+import { useMswServer } from '../../support/msw.js';
+import { usePlanRunner } from '../../support/plan-runner.js';
 
-const server = setupServer();
+const server = useMswServer();
 const P = 'cloud-custodian';
 const Z = 'us-central1-b';
 const provider = createGcpProvider({ projectIds: [P], catalog: loadPriceCatalog() }, { authClient: fakeAuth(), retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 2 }, timeoutMs: 5000 });
-let runner: Awaited<ReturnType<typeof planRunner>>;
-beforeAll(async () => {
-  server.listen({ onUnhandledRequest: 'error' });
-  runner = await planRunner(provider);
-});
-afterEach(() => server.resetHandlers());
-afterAll(async () => {
-  server.close();
-  await runner.close();
-  await provider.close();
-});
+const runner = usePlanRunner(provider);
+afterAll(() => provider.close());
 
 const ref = { provider: 'gcp' as const, account: P, region: 'us-central1', zone: Z, id: 'c7n-jenkins' };
 const s = <T extends Partial<PlanStep>>(id: string, rest: T) => ({ id, target: ref, targetName: 'c7n-jenkins', reason: 'test', expect: {}, ...rest }) as PlanStep;

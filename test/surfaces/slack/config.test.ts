@@ -1,19 +1,12 @@
 /** SLACK_* settings: HTTP mode, Socket Mode, and errors that name the variable without echoing a secret. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config.js';
+import { loadConfig } from '../../../src/config.js';
+import { configErrorOf } from '../../support/config.js';
 
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const base = { STEWARD_DATA_DIR: 'memory://' };
 
-function problemsOf(env: Record<string, string>): string {
-  try {
-    loadConfig({ ...base, ...env });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (env: Record<string, string>): string => configErrorOf({ ...base, ...env }).message;
 
 describe('Slack configuration', () => {
   it('is off without SLACK_* variables', () => {

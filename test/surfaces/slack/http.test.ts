@@ -7,6 +7,7 @@ import type { ActionInvocation } from '../../../src/core/dispatch.js';
 import { ForbiddenError } from '../../../src/core/errors.js';
 import { actions, reply, text, type Reply } from '../../../src/core/reply.js';
 import type { MessageRef } from '../../../src/core/command.js';
+import { echoCommand } from '../../support/surfaces.js';
 import { actionBody, createSlackStub, defineAction, defineCommand, sign, sleep, slashBody, startHarness, type Harness } from './support.js';
 
 const stub = createSlackStub();
@@ -28,18 +29,10 @@ const card = (id: string): Reply =>
   });
 
 const commands = [
-  defineCommand({
-    name: 'echo',
-    summary: 'echo',
-    usage: 'echo <words>',
-    permission: 'read',
-    flags: {},
-    rest: 'words',
-    async run(_ctx, { args }) {
-      runs.push(`echo ${args.join(' ')}`);
-      return { reply: reply({ blocks: [text(`You said **${args.join(' ')}**`)] }) };
-    },
-  }),
+  echoCommand(
+    (words) => runs.push(`echo ${words}`),
+    (words) => `You said **${words}**`,
+  ),
   defineCommand({
     name: 'slow',
     summary: 'slow',

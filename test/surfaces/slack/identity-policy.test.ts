@@ -8,10 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/lib/logger.js';
-import { startServer } from '../../../src/main.js';
-import { clusterDataDir } from '../../support/spawn.js';
+import { pollUntil } from '../../support/poll.js';
+import { startSlackServer, type SlackServer } from './helpers.js';
 import { actionBody, createSlackStub, sign, sleep, slashBody } from './support.js';
 
 const POLICY = `
@@ -23,9 +21,8 @@ roles:
 `;
 
 const stub = createSlackStub();
-const dataDir = clusterDataDir('steward-slack-id-');
 const policyDir = mkdtempSync(join(tmpdir(), 'steward-slack-policy-'));
-let server: Awaited<ReturnType<typeof startServer>>;
+let server: SlackServer;
 
 function groups() {
   stub.apiResponses['usergroups.list'] = () => ({
@@ -41,26 +38,17 @@ beforeAll(async () => {
   stub.listen();
   groups();
   writeFileSync(join(policyDir, 'policy.yaml'), POLICY);
-  const config = loadConfig({
-    STEWARD_DATA_DIR: dataDir,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    STEWARD_CONSOLE: 'off',
-    STEWARD_DEMO_INSTANCES: '40',
+  server = await startSlackServer({
     STEWARD_DEMO_SEED: '42',
     STEWARD_POLICY_FILE: join(policyDir, 'policy.yaml'),
-    SLACK_BOT_TOKEN: 'xoxb-main-token',
-    SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
     SLACK_TEAM_ID: 'T1',
     SLACK_APP_ID: 'A1',
     SLACK_USER_GROUPS: 'true',
   });
-  server = await startServer(config, { log: silentLogger() });
 });
 afterAll(async () => {
   await server?.stop();
   stub.close();
-  rmSync(dataDir, { recursive: true, force: true });
   rmSync(policyDir, { recursive: true, force: true });
 });
 beforeEach(() => {
@@ -68,17 +56,7 @@ beforeEach(() => {
   groups();
 });
 
-const post = (body: string, headers: Record<string, string>) => fetch(`${server.url}/slack/events`, { method: 'POST', headers, body });
-
-/** Waits (polling, generous limit) until `check` holds. */
-async function until<T>(check: () => T | undefined | false, what: string): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const v = check();
-    if (v) return v;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const post = (body: string, headers: Record<string, string>) => server.post(body, headers);
 
 async function runningInstanceName(): Promise<string> {
   const viewer = { id: 'console:reader', displayName: 'reader', surface: 'console' as const };
@@ -98,22 +76,16 @@ async function proposeStop(user: string): Promise<string> {
   const body = slashBody(`stop ${name}`, { user_id: user, user_name: user.toLowerCase() });
   expect((await post(body, sign(body))).status).toBe(200);
   // The command runs detached after the ack: poll for the proposal row.
-  for (let i = 0; i < 600; i++) {
-    const fresh = (await server.app.approvals.pending()).find((p) => !before.has(p.id) && p.plan.steps[0]?.targetName === name);
-    if (fresh) return fresh.id;
-    await sleep(50);
-  }
-  throw new Error('no proposal was made');
+  const fresh = await pollUntil(`a proposal to stop ${name}`, async () => (await server.app.approvals.pending()).find((p) => !before.has(p.id) && p.plan.steps[0]?.targetName === name));
+  return fresh.id;
 }
 
-/** The proposal once it has left `proposed` (the click runs detached after its ack), or as it is at the limit. */
-async function decidedProposal(id: string) {
-  for (let i = 0; i < 600; i++) {
+/** The proposal once it has left `proposed` (the click runs detached after its ack). */
+function decidedProposal(id: string) {
+  return pollUntil(`proposal ${id} to be decided`, async () => {
     const p = (await server.app.approvals.get(id))!.proposal;
-    if (p.status !== 'proposed') return p;
-    await sleep(50);
-  }
-  return (await server.app.approvals.get(id))!.proposal;
+    return p.status !== 'proposed' ? p : undefined;
+  });
 }
 
 async function click(user: string, actionId: string, value: string): Promise<void> {
@@ -138,7 +110,7 @@ describe('Slack identity and the approvals policy, together', () => {
   it('refuses a group member without the role, naming the group that holds it (not slack:slack:…)', async () => {
     const id = await proposeStop('U0DANA');
     await click('U0EVE', 'proposal.approve', id);
-    const refusal = await until(() => stub.hooks.find((h) => /needs 1 approval from an approver/.test(JSON.stringify(h.body))), 'the refusal');
+    const refusal = await pollUntil('the refusal', () => stub.hooks.find((h) => /needs 1 approval from an approver/.test(JSON.stringify(h.body))));
     const text = JSON.stringify(refusal.body);
     expect(text).toMatch(/slack:T1:U0EVE is an operator/);
     expect(text).toMatch(/Slack user group S0SREGRP/);
@@ -171,7 +143,7 @@ describe('Slack request checks', () => {
     // Within the window either way: accepted.
     const near = slashBody('inventory --limit 3');
     expect((await post(near, sign(near, { ts: now() + 240 }))).status).toBe(200);
-    await until(ranInventory, 'the inventory answer');
+    await pollUntil('the inventory answer', () => ranInventory() || undefined);
   });
 
   it('refuses signed requests from another workspace or another app (SLACK_TEAM_ID / SLACK_APP_ID)', async () => {
@@ -187,6 +159,6 @@ describe('Slack request checks', () => {
     expect(stub.hooks).toEqual([]);
     const ours = slashBody('inventory --limit 3');
     expect((await post(ours, sign(ours))).status).toBe(200);
-    await until(ranInventory, 'the inventory answer');
+    await pollUntil('the inventory answer', () => ranInventory() || undefined);
   });
 });

@@ -4,11 +4,11 @@
  * and answered once, and so is a click. Runs on PGlite and, with TEST_DATABASE_URL, on PostgreSQL.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { createDeliveryClaims } from '../../../src/persistence/delivery-claims.js';
 import { createDeliveryDedupe, sharedDeliveryDedupe } from '../../../src/surfaces/slack/index.js';
 import { reply, text } from '../../../src/core/reply.js';
 import { describeStores } from '../../support/db.js';
-import { actionBody, createSlackStub, defineAction, defineCommand, sign, slashBody, startHarness, type Harness } from './support.js';
+import { echoCommand, replicaClaim } from '../../support/surfaces.js';
+import { actionBody, createSlackStub, defineAction, sign, slashBody, startHarness, type Harness } from './support.js';
 
 const stub = createSlackStub();
 beforeAll(() => stub.listen());
@@ -18,18 +18,7 @@ afterAll(() => stub.close());
 describeStores('Slack retries across replicas', (db) => {
   const runs: string[] = [];
   const clicks: string[] = [];
-  const echo = defineCommand({
-    name: 'echo',
-    summary: 'echo',
-    usage: 'echo <text>',
-    permission: 'read',
-    flags: {},
-    rest: 'words',
-    async run(_ctx, { args }) {
-      runs.push(args.join(' '));
-      return { reply: reply({ blocks: [text(args.join(' '))] }) };
-    },
-  });
+  const echo = echoCommand((words) => runs.push(words));
   const press = defineAction({
     id: 'demo.press',
     permission: 'read',
@@ -41,10 +30,7 @@ describeStores('Slack retries across replicas', (db) => {
   let a: Harness;
   let b: Harness;
   beforeAll(async () => {
-    const replica = (owner: string) => {
-      const claims = createDeliveryClaims(db().db, { owner });
-      return sharedDeliveryDedupe((k) => claims.claim(`slack:${k}`, { surface: 'slack', ttlMs: 3_600_000 }));
-    };
+    const replica = (owner: string) => sharedDeliveryDedupe(replicaClaim(db().db, 'slack', owner));
     a = await startHarness([echo], [press], { dedupe: replica('replica-a') });
     b = await startHarness([echo], [press], { dedupe: replica('replica-b') });
   });

@@ -152,4 +152,25 @@ describe('Slack: Show all steps', () => {
     expect(stub.calls('chat.postMessage')).toHaveLength(0);
     expect(stub.calls('chat.update')).toHaveLength(0);
   });
+
+  it('typed by someone who may act, `proposal <id> --steps` posts the whole list to the channel, in messages that each fit', async () => {
+    const requester = { id: 'slack:T1:U0DANA', displayName: 'dana', surface: 'slack' as const };
+    const p = await server.app.approvals.propose({ plan: longPlan(300), requester });
+    stub.reset();
+    const typed = slashBody(`proposal ${p.id} --steps`, { user_id: 'U0SAM', user_name: 'sam' });
+    expect((await post(typed)).status).toBe(200);
+    const posts = await pollUntil('300 steps posted', () => {
+      const calls = stub.calls('chat.postMessage');
+      return stepIdsIn(calls.map((c) => allText(blocksOf(c.body))).join('\n'), 300).length === 300 ? calls : undefined;
+    });
+    expect(posts.length).toBeGreaterThan(1);
+    for (const c of posts) {
+      expect(c.body.channel).toBe('C1');
+      const blocks = blocksOf(c.body);
+      expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+      expect(blocksTextLength(blocks as never)).toBeLessThanOrEqual(SLACK_LIMITS.messageText);
+      expect(allText(blocks)).not.toMatch(/Showing \d+ of \d+ rows/);
+    }
+    expect(posts.map((c) => /part (\d+) of/.exec(allText(blocksOf(c.body)))?.[1])).toEqual(posts.map((_, i) => String(i + 1)));
+  });
 });

@@ -1,6 +1,7 @@
 /** TEAMS_* settings: the credential kinds, the tenants served, and errors that name the variable without echoing a secret. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config.js';
+import { loadConfig } from '../../../src/config.js';
+import { configErrorOf } from '../../support/config.js';
 
 const base = { STEWARD_DATA_DIR: 'memory://' };
 const APP = '0B6FE6D1-FECE-44F7-9A48-56465E2D5AB8';
@@ -8,15 +9,7 @@ const TENANT = '50612dbb-0237-4969-b378-8d42590f9c00';
 const OTHER = '56653e9d-2158-46ee-90d7-675c39642038';
 const SECRET = 'sup3r-s3cret-client-value';
 
-function problemsOf(env: Record<string, string>): string {
-  try {
-    loadConfig({ ...base, ...env });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (env: Record<string, string>): string => configErrorOf({ ...base, ...env }).message;
 
 describe('Teams configuration', () => {
   it('is off without TEAMS_APP_ID', () => {

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defineAction, defineCommand, type MessageRef } from '../../../src/core/command.js';
 import { ForbiddenError } from '../../../src/core/errors.js';
 import { actions, reply, table, text } from '../../../src/core/reply.js';
+import { echoCommand } from '../../support/surfaces.js';
 import {
   APP_TENANT,
   cardAction,
@@ -29,19 +30,12 @@ const bf = await createBotFramework();
 const runs: { what: string; actor: string }[] = [];
 
 const commands = [
-  defineCommand({
-    name: 'echo',
-    summary: 'Repeat the words',
-    usage: 'echo <words>',
-    permission: 'read',
-    flags: {},
-    rest: 'words',
-    async run(ctx, { args }) {
-      runs.push({ what: `echo ${args.join(' ')}`, actor: ctx.actor.id });
-      // For everyone: an answer only the asker may see goes elsewhere in a channel (private-answers.test.ts).
-      return { reply: reply({ blocks: [text(`You said **${args.join(' ')}**`)], visibility: 'channel' }) };
-    },
-  }),
+  // For everyone: an answer only the asker may see goes elsewhere in a channel (private-answers.test.ts).
+  echoCommand(
+    (words, ctx) => runs.push({ what: `echo ${words}`, actor: ctx.actor.id }),
+    (words) => `You said **${words}**`,
+    'channel',
+  ),
   defineCommand({
     name: 'inventory',
     summary: 'List instances',

@@ -4,27 +4,14 @@
  * database's delivery claims: the activity runs once, a different one still runs.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { defineCommand } from '../../../src/core/command.js';
-import { reply, text } from '../../../src/core/reply.js';
 import { openDatabase, type Database } from '../../../src/persistence/db.js';
-import { createDeliveryClaims } from '../../../src/persistence/delivery-claims.js';
+import { echoCommand, replicaClaim } from '../../support/surfaces.js';
 import { CHILD_TEST_TIMEOUT_MS, clusterDataDir } from '../../support/spawn.js';
 import { createBotFramework, personalMessage, postActivity, startTeamsHarness, type TeamsHarness } from './support.js';
 
 const bf = await createBotFramework();
 const runs: string[] = [];
-const echo = defineCommand({
-  name: 'echo',
-  summary: 'Repeat the words',
-  usage: 'echo <words>',
-  permission: 'read',
-  flags: {},
-  rest: 'words',
-  async run(_ctx, { args }) {
-    runs.push(args.join(' '));
-    return { reply: reply({ blocks: [text(args.join(' '))] }) };
-  },
-});
+const echo = echoCommand((words) => runs.push(words));
 
 let shared: Database;
 let a: TeamsHarness;
@@ -33,10 +20,7 @@ beforeAll(async () => {
   bf.listen();
   // One database for both replicas (a copy of the suite's initialised cluster: an in-memory one runs initdb).
   shared = await openDatabase({ kind: 'pglite', dataDir: clusterDataDir('steward-teams-replicas-') });
-  const dedupe = (owner: string) => {
-    const claims = createDeliveryClaims(shared.db, { owner });
-    return { claim: (k: string) => claims.claim(`teams:${k}`, { surface: 'teams', ttlMs: 3_600_000 }) };
-  };
+  const dedupe = (owner: string) => ({ claim: replicaClaim(shared.db, 'teams', owner) });
   a = await startTeamsHarness([echo], [], { dedupe: dedupe('replica-a'), database: shared });
   b = await startTeamsHarness([echo], [], { dedupe: dedupe('replica-b'), database: shared });
 }, CHILD_TEST_TIMEOUT_MS);
