@@ -11,11 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { bootstrap, type App } from '../../../src/main.js';
-import { createConversationStore } from '../../../src/persistence/conversation-store.js';
-import { createHttpServer, type HttpServer } from '../../../src/server/http.js';
-import { createTeamsSurface, type TeamsSurface } from '../../../src/surfaces/teams/index.js';
+import type { TeamsSurface } from '../../../src/surfaces/teams/index.js';
 import { openScratchPostgres, POSTGRES_SKIPPED, TEST_DATABASE_URL } from '../../support/db.js';
-import { APP_ID, APP_TENANT, cardAction, cardOf, channelMessage, createBotFramework, postActivity } from './support.js';
+import { cardAction, cardOf, channelMessage, createBotFramework, mountTeamsOnApp, postActivity } from './support.js';
 
 const DANA = '11111111-1111-4111-8111-111111111111';
 const SAM = '22222222-2222-4222-8222-222222222222';
@@ -55,7 +53,7 @@ for (const backend of backends) {
   describe.skipIf(backend.skipped !== undefined)(`a Teams approval by two users [${backend.name}]${backend.skipped ? ` ${backend.skipped}` : ''}`, () => {
     let app: App;
     let teams: TeamsSurface;
-    let http: HttpServer;
+    let closeTeams: (() => Promise<void>) | undefined;
     let url: string;
     let dispose: () => Promise<void>;
     const dir = mkdtempSync(join(tmpdir(), 'steward-teams-policy-'));
@@ -66,22 +64,10 @@ for (const backend of backends) {
       dispose = be.dispose;
       const config = loadConfig({ ...be.env, LOG_LEVEL: 'silent', STEWARD_POLICY_FILE: join(dir, 'policy.yaml'), STEWARD_DEMO_INSTANCES: '20', STEWARD_INVENTORY_TTL_SECONDS: '0' });
       app = await bootstrap(config, { log: silentLogger() });
-      teams = createTeamsSurface({
-        dispatcher: app.dispatcher,
-        log: silentLogger(),
-        auth: { appId: APP_ID, appType: 'SingleTenant', tenantId: APP_TENANT, password: 'test-client-secret' },
-        allowedTenants: [APP_TENANT],
-        conversations: createConversationStore(app.database.db),
-        sendOptions: { sleep: async () => undefined },
-      });
-      app.notifiers.register(teams.notifier);
-      http = createHttpServer({ log: silentLogger(), ready: async () => undefined });
-      http.app.use(teams.router);
-      url = (await http.listen(0, '127.0.0.1')).url;
+      ({ url, teams, close: closeTeams } = await mountTeamsOnApp(app));
     });
     afterAll(async () => {
-      await teams?.idle();
-      await http?.close(100);
+      await closeTeams?.();
       await app?.close();
       await dispose?.();
       rmSync(dir, { recursive: true, force: true });

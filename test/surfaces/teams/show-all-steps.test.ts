@@ -12,12 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { bootstrap, type App } from '../../../src/main.js';
-import { createConversationStore } from '../../../src/persistence/conversation-store.js';
-import { createHttpServer, type HttpServer } from '../../../src/server/http.js';
-import { createTeamsSurface, type TeamsSurface } from '../../../src/surfaces/teams/index.js';
+import type { TeamsSurface } from '../../../src/surfaces/teams/index.js';
 import { TEAMS_LIMITS } from '../../../src/surfaces/teams/render.js';
 import { longPlan, stepIdsIn } from '../../support/long-plan.js';
-import { APP_ID, APP_TENANT, cardAction, cardOf, channelMessage, createBotFramework, postActivity } from './support.js';
+import { cardAction, cardOf, channelMessage, createBotFramework, mountTeamsOnApp, postActivity } from './support.js';
 
 const AC = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js') as typeof import('adaptivecards');
 function cardProblems(card: unknown): string[] {
@@ -58,7 +56,7 @@ function textsOf(v: unknown): string {
 const bf = await createBotFramework();
 let app: App;
 let teams: TeamsSurface;
-let http: HttpServer;
+let closeTeams: (() => Promise<void>) | undefined;
 let url: string;
 const dir = mkdtempSync(join(tmpdir(), 'steward-teams-steps-'));
 
@@ -66,22 +64,10 @@ beforeAll(async () => {
   bf.listen();
   writeFileSync(join(dir, 'policy.yaml'), POLICY);
   app = await bootstrap(loadConfig({ STEWARD_DATA_DIR: 'memory://', LOG_LEVEL: 'silent', STEWARD_POLICY_FILE: join(dir, 'policy.yaml'), STEWARD_DEMO_INSTANCES: '20' }), { log: silentLogger() });
-  teams = createTeamsSurface({
-    dispatcher: app.dispatcher,
-    log: silentLogger(),
-    auth: { appId: APP_ID, appType: 'SingleTenant', tenantId: APP_TENANT, password: 'test-client-secret' },
-    allowedTenants: [APP_TENANT],
-    conversations: createConversationStore(app.database.db),
-    sendOptions: { sleep: async () => undefined },
-  });
-  app.notifiers.register(teams.notifier);
-  http = createHttpServer({ log: silentLogger(), ready: async () => undefined });
-  http.app.use(teams.router);
-  url = (await http.listen(0, '127.0.0.1')).url;
+  ({ url, teams, close: closeTeams } = await mountTeamsOnApp(app));
 });
 afterAll(async () => {
-  await teams?.idle();
-  await http?.close(100);
+  await closeTeams?.();
   await app?.close();
   bf.close();
   rmSync(dir, { recursive: true, force: true });

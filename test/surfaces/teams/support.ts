@@ -14,6 +14,7 @@ import { createNotifierHub } from '../../../src/core/notifier.js';
 import { createRegistry } from '../../../src/core/registry.js';
 import type { Services } from '../../../src/core/services.js';
 import { silentLogger } from '../../../src/lib/logger.js';
+import type { App } from '../../../src/main.js';
 import { openDatabase, type Database } from '../../../src/persistence/db.js';
 import { createConversationStore } from '../../../src/persistence/conversation-store.js';
 import { createHttpServer, type HttpServer } from '../../../src/server/http.js';
@@ -234,6 +235,30 @@ export async function startTeamsHarness(commands: AnyCommand[], actions: ActionD
       await teams.stop(1000);
       await http.close(100);
       if (!given) await database.close();
+    },
+  };
+}
+
+/** The Teams surface mounted on the shared server over a whole Steward app (its dispatcher, database and notifiers). */
+export async function mountTeamsOnApp(app: App): Promise<{ url: string; teams: TeamsSurface; close(): Promise<void> }> {
+  const teams = createTeamsSurface({
+    dispatcher: app.dispatcher,
+    log: silentLogger(),
+    auth: { appId: APP_ID, appType: 'SingleTenant', tenantId: APP_TENANT, password: 'test-client-secret' },
+    allowedTenants: [APP_TENANT],
+    conversations: createConversationStore(app.database.db),
+    sendOptions: { sleep: async () => undefined },
+  });
+  app.notifiers.register(teams.notifier);
+  const http = createHttpServer({ log: silentLogger(), ready: async () => undefined });
+  http.app.use(teams.router);
+  const { url } = await http.listen(0, '127.0.0.1');
+  return {
+    url,
+    teams,
+    async close() {
+      await teams.idle();
+      await http.close(100);
     },
   };
 }
