@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Debian's chromium (never a downloaded browser), with the flags this network-less machine needs.
  * playwright gives each launch a fresh temporary profile. */
@@ -20,4 +21,21 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync', '--disable-quic', '--no-first-run',
     ],
   });
+}
+
+/** One Chromium for a test file: launched before its tests, closed after them; pages come from `newPage`. */
+export function useChromium(): Pick<Browser, 'newPage'> {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    newPage: (opts) => {
+      if (!browser) throw new Error('useChromium: the browser is not launched yet (call newPage inside a test)');
+      return browser.newPage(opts);
+    },
+  };
 }

@@ -3,18 +3,12 @@
  * real replies (help, inventory, cost, a proposal card) no reply is squashed (scrollHeight > clientHeight), the
  * newest card's Approve button can be seen, and nothing the user typed runs off the side of the page.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useChromium } from '../support/browser.js';
 import { useConsoleServer } from '../support/console.js';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 const steward = useConsoleServer();
 
 async function send(page: Page, command: string): Promise<void> {
@@ -39,7 +33,7 @@ describe.each([
   { width: 390, height: 844 },
 ])('console transcript at $width px', ({ width, height }) => {
   it('clips no reply and shows the new card\'s Approve button after a run of commands', { timeout: 180_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width, height } });
+    const page = await chromium.newPage({ viewport: { width, height } });
     try {
       await page.goto(`${steward.base}/`);
       const inv = (await steward.app.dispatcher.run({ text: 'inventory --state running --json', actor: { id: 'console:alice', displayName: 'alice', surface: 'console' }, surface: 'console' })).data as { instances: { name: string }[] };
@@ -68,7 +62,7 @@ describe.each([
 
 describe('console first page and refusals in the browser', () => {
   it('says what this is and what the demo estate holds, with three commands that run when clicked', { timeout: 120_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await chromium.newPage({ viewport: { width: 390, height: 844 } });
     try {
       await page.goto(`${steward.base}/`);
       const intro = page.locator('#intro');
@@ -85,7 +79,7 @@ describe('console first page and refusals in the browser', () => {
   });
 
   it('shows the API\'s message for a command over 4,000 characters, not "undefined", in a bubble that wraps', { timeout: 120_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await chromium.newPage({ viewport: { width: 390, height: 844 } });
     try {
       await page.goto(`${steward.base}/`);
       await send(page, `inventory ${'z'.repeat(4100)}`);
@@ -99,7 +93,7 @@ describe('console first page and refusals in the browser', () => {
   });
 
   it('draws status icons as shapes, with no emoji left for a machine without an emoji font', { timeout: 120_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await chromium.newPage({ viewport: { width: 1280, height: 800 } });
     try {
       await page.goto(`${steward.base}/`);
       await send(page, 'security');

@@ -3,19 +3,13 @@
  * and carries the button; clicking it adds the whole list as a new transcript entry under the card (the card stays,
  * button and all), with all 76 rows there, nothing clipped, and hostile names shown as text.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useChromium } from '../support/browser.js';
 import { useConsoleServer } from '../support/console.js';
 import { longPlan, stepIdsIn } from '../support/long-plan.js';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 const steward = useConsoleServer();
 
 /** Messages (or their tables) whose content is cut off vertically. */
@@ -31,7 +25,7 @@ describe.each([
 ])('console at $width px', ({ width, height }) => {
   it('Show all steps adds every step under the card, nothing clipped, the card unchanged', { timeout: 180_000 }, async () => {
     const p = await steward.app.approvals.propose({ plan: longPlan(76), requester: { id: 'console:dana', displayName: 'dana', surface: 'console' } });
-    const page = await browser.newPage({ viewport: { width, height } });
+    const page = await chromium.newPage({ viewport: { width, height } });
     try {
       await page.goto(`${steward.base}/`);
       await page.fill('#cmd', `proposal ${p.id}`);

@@ -1,4 +1,3 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineAction, defineCommand } from '../../src/core/command.js';
 import { createDispatcher } from '../../src/core/dispatch.js';
@@ -9,16 +8,10 @@ import type { Services } from '../../src/core/services.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createHttpServer } from '../../src/server/http.js';
 import { createConsoleSurface } from '../../src/surfaces/console/router.js';
-import { launchChromium } from '../support/browser.js';
+import { useChromium } from '../support/browser.js';
 import { CHILD_TEST_TIMEOUT_MS, startServerProcess, clusterDataDir, type ServerProcess } from '../support/spawn.js';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe('console in headless Chromium, against npm start', { timeout: CHILD_TEST_TIMEOUT_MS }, () => {
   let server: ServerProcess | undefined;
@@ -32,7 +25,7 @@ describe('console in headless Chromium, against npm start', { timeout: CHILD_TES
   });
 
   it('types inventory and sees a table of instances', async () => {
-    const page = await browser.newPage();
+    const page = await chromium.newPage();
     await page.goto(`${url}/`);
     await page.fill('#cmd', 'inventory --provider gcp');
     await page.press('#cmd', 'Enter');
@@ -48,7 +41,7 @@ describe('console in headless Chromium, against npm start', { timeout: CHILD_TES
   });
 
   it('shows a usage reply for a typo, with the suggestion', async () => {
-    const page = await browser.newPage();
+    const page = await chromium.newPage();
     await page.goto(`${url}/`);
     await page.fill('#cmd', 'cots --by region');
     await page.press('#cmd', 'Enter');
@@ -98,7 +91,7 @@ describe('console buttons in headless Chromium', () => {
   afterAll(() => server.close());
 
   it('clicks Approve as the chosen user: the card is replaced, then updated in place', async () => {
-    const page = await browser.newPage();
+    const page = await chromium.newPage();
     await page.goto(`${url}/`);
     await page.fill('#user', 'bob');
     await page.dispatchEvent('#user', 'change');
@@ -114,7 +107,7 @@ describe('console buttons in headless Chromium', () => {
   });
 
   it('shows a non-replacing action reply as a new message', async () => {
-    const page = await browser.newPage();
+    const page = await chromium.newPage();
     await page.goto(`${url}/`);
     await page.fill('#cmd', 'ask');
     await page.press('#cmd', 'Enter');
